@@ -1,0 +1,4 @@
+import { Utf8mb4Database1764230400000 } from './1764230400000-Utf8mb4Database';
+
+/** Every migration, oldest first. A committed migration is never rewritten: add a new one. */
+export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000];

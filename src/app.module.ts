@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { OrganizationModule } from './organization/organization.module';
+import { Clock } from './shared/clock';
+
+export interface AppModuleOptions {
+  /** A configuration already loaded (tests, `simulate`); default: read from the environment. */
+  config?: AppConfig;
+  clock?: Clock;
+}
+
+/** The whole application: every feature module on top of configuration and the database. */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule],
+    };
+  }
+}

@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { AppConfig, DatabaseConfig, LogFormat, WorkflowEngineKind } from './app-config';
+
+/** Thrown when one or more configuration values are wrong; the message names every variable at fault. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Where Debian, Ubuntu and other distributions install Chromium or Chrome. */
+const CHROMIUM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+  '/snap/bin/chromium',
+];
+
+/**
+ * Reads the environment into typed, validated values. Every problem is collected, so that one start
+ * tells the operator everything that is wrong, each with the variable and what was expected.
+ */
+export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const runtimeDir = resolvePath(read('RUNTIME_DIR') ?? 'var', projectRoot);
+  const database = parseDatabaseUrl(read('DATABASE_URL') ?? `sqlite:${resolve(runtimeDir, 'iso-cycle.sqlite')}`, projectRoot, problems);
+
+  const workflowEngine = oneOf<WorkflowEngineKind>('WORKFLOW_ENGINE', read('WORKFLOW_ENGINE') ?? 'embedded', ['embedded', 'zeebe'], problems);
+
+  let chromiumPath = read('CHROMIUM_PATH');
+  if (chromiumPath !== undefined && !existsSync(chromiumPath)) {
+    problems.push(`CHROMIUM_PATH: no file at "${chromiumPath}" (expected the path of a Chromium or Chrome executable)`);
+  }
+  chromiumPath ??= CHROMIUM_CANDIDATES.find((candidate) => existsSync(candidate));
+
+  const port = parsePort(read('PORT') ?? '3000', problems);
+  const seedOrganization = read('SEED_ORGANIZATION') ?? 'quang-ngai-2025';
+
+  const civilTimeZone = read('CIVIL_TIME_ZONE') ?? 'Asia/Ho_Chi_Minh';
+  if (!isKnownTimeZone(civilTimeZone)) {
+    problems.push(`CIVIL_TIME_ZONE: "${civilTimeZone}" is not an IANA time zone (expected e.g. Asia/Ho_Chi_Minh)`);
+  }
+
+  const defaultLogFormat: LogFormat = read('NODE_ENV') === 'production' ? 'json' : 'pretty';
+  const logFormat = oneOf<LogFormat>('LOG_FORMAT', read('LOG_FORMAT') ?? defaultLogFormat, ['pretty', 'json'], problems);
+
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat });
+}
+
+function resolvePath(path: string, root: string): string {
+  return isAbsolute(path) ? path : resolve(root, path);
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], problems: string[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name}: "${value}" is not one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  return allowed[0];
+}
+
+function parsePort(value: string, problems: string[]): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    problems.push(`PORT: "${value}" is not a TCP port (expected a whole number from 1 to 65535)`);
+    return 3000;
+  }
+  return port;
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `sqlite:<path>` / `sqlite::memory:` for the embedded database; `mysql://user:pass@host:port/db`
+ * or `mariadb://…` for a server.
+ */
+export function parseDatabaseUrl(url: string, projectRoot: string, problems: string[]): DatabaseConfig {
+  const expected = 'expected sqlite:<file>, mysql://user:password@host:port/database or mariadb://…';
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (rest === '') {
+      problems.push(`DATABASE_URL: "${url}" names no file (${expected})`);
+      return { kind: 'sqlite', displayUrl: url, sqlitePath: ':memory:' };
+    }
+    const sqlitePath = rest === ':memory:' ? rest : resolvePath(rest, projectRoot);
+    return { kind: 'sqlite', displayUrl: `sqlite:${sqlitePath}`, sqlitePath };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    problems.push(`DATABASE_URL: "${url}" is not a URL (${expected})`);
+    return { kind: 'sqlite', displayUrl: url, sqlitePath: ':memory:' };
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    problems.push(`DATABASE_URL: scheme "${parsed.protocol.replace(/:$/, '')}" is not supported (${expected})`);
+    return { kind: 'sqlite', displayUrl: url, sqlitePath: ':memory:' };
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (database === '') problems.push(`DATABASE_URL: "${maskPassword(parsed)}" names no database (${expected})`);
+  const port = parsed.port === '' ? 3306 : Number(parsed.port);
+  return {
+    kind: 'mysql',
+    displayUrl: maskPassword(parsed),
+    host: parsed.hostname,
+    port,
+    username: decodeURIComponent(parsed.username) || 'root',
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}
+
+function maskPassword(url: URL): string {
+  const copy = new URL(url.toString());
+  if (copy.password) copy.password = '***';
+  return copy.toString();
+}
