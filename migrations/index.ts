@@ -1,4 +1,5 @@
 import { Utf8mb4Database1764230400000 } from './1764230400000-Utf8mb4Database';
+import { Organization1764230500000 } from './1764230500000-Organization';
 
 /** Every migration, oldest first. A committed migration is never rewritten: add a new one. */
-export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000];
+export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000, Organization1764230500000];

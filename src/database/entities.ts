@@ -1,5 +1,17 @@
+import { DataSetEntity } from '../organization/data-set.entity';
+import { DivisionEntity } from '../organization/division.entity';
+import { PersonEntity } from '../organization/person.entity';
+import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
+import { UnitEntity } from '../organization/unit.entity';
+
 /**
  * Every TypeORM entity of the application. The schema itself comes from `migrations/`;
  * this list only tells TypeORM how rows map to classes.
  */
-export const ALL_ENTITIES: Function[] = [];
+export const ALL_ENTITIES: Function[] = [
+  DataSetEntity,
+  UnitEntity,
+  DivisionEntity,
+  PersonEntity,
+  RoleAssignmentEntity,
+];

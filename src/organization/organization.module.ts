@@ -1,4 +1,10 @@
 import { Module } from '@nestjs/common';
+import { DataSetImporter } from './import/data-set-importer.service';
+import { OrganizationService } from './organization.service';
 
-@Module({})
+/** Data sets, units and who reports to whom; people and their roles per unit. */
+@Module({
+  providers: [DataSetImporter, OrganizationService],
+  exports: [DataSetImporter, OrganizationService],
+})
 export class OrganizationModule {}
