@@ -12,6 +12,9 @@ export class ConfigurationError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Every variable the application reads, documented in .env.example. */
+export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE', 'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV'] as const;
+
 /** Where Debian, Ubuntu and other distributions install Chromium or Chrome. */
 const CHROMIUM_CANDIDATES = [
   '/usr/bin/chromium',

@@ -1,5 +1,5 @@
 import { createDataSource } from '../../src/database/data-source-options';
-import { TEST_DATABASE_KINDS, createTestDatabase, TestDatabase } from '../support/test-databases';
+import { TEST_DATABASE_KINDS, createTestDatabase, TestDatabase, userTables } from '../support/test-databases';
 import { DataSource } from 'typeorm';
 
 describe.each(TEST_DATABASE_KINDS)('migrations [%s]', (kind) => {
@@ -27,6 +27,7 @@ describe.each(TEST_DATABASE_KINDS)('migrations [%s]', (kind) => {
     const rows = await runner.query('SELECT COUNT(*) AS n FROM schema_migrations');
     await runner.release();
     expect(Number(rows[0].n)).toBe(0);
+    expect(await userTables(dataSource)).toEqual(['schema_migrations']);
 
     expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(total);
   });

@@ -74,3 +74,12 @@ export async function openMigratedDatabase(kind: TestDatabaseKind): Promise<{ db
     },
   };
 }
+
+/** Names of the tables this project created in the database (not the engine's own). */
+export async function userTables(dataSource: DataSource): Promise<string[]> {
+  const rows: { name: string }[] =
+    dataSource.options.type === 'mysql'
+      ? await dataSource.query('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()')
+      : await dataSource.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  return rows.map((r) => r.name).sort();
+}

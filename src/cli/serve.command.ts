@@ -1,0 +1,25 @@
+import { NestFactory } from '@nestjs/core';
+import { Command, CommandRunner } from 'nest-commander';
+import { AppModule } from '../app.module';
+import { loadAppConfig } from '../config/load-app-config';
+import { MigrationService } from '../database/migration.service';
+import { probeDatabase } from '../database/probe-database';
+import { FirstStartService } from '../organization/first-start.service';
+import { createLogger } from './application-context';
+
+/** `iso-cycle serve`: migrate, seed the demo on an empty database, and serve HTTP. */
+@Command({ name: 'serve', description: 'start the web application and API (migrates, and seeds the demo data set on first start)' })
+export class ServeCommand extends CommandRunner {
+  async run(): Promise<void> {
+    const config = loadAppConfig();
+    await probeDatabase(config.database);
+    const app = await NestFactory.create(AppModule.forRoot({ config }), { logger: createLogger(config), abortOnError: false });
+    app.enableShutdownHooks();
+    await app.get(MigrationService).migrateUp();
+    const demo = await app.get(FirstStartService).seedDemoIfEmpty();
+    await app.listen(config.port);
+    const url = `http://localhost:${config.port}`;
+    process.stdout.write(`\niso-cycle is running at ${url} (health: ${url}/health), database ${config.database.displayUrl}\n`);
+    if (demo) process.stdout.write(demo);
+  }
+}

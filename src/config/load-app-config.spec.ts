@@ -1,0 +1,50 @@
+import { ConfigurationError, loadAppConfig } from './load-app-config';
+
+describe('loadAppConfig', () => {
+  const root = '/srv/iso-cycle';
+
+  it('gives the embedded defaults when nothing is set', () => {
+    const config = loadAppConfig({}, root);
+    expect(config.database).toEqual({ kind: 'sqlite', displayUrl: 'sqlite:/srv/iso-cycle/var/iso-cycle.sqlite', sqlitePath: '/srv/iso-cycle/var/iso-cycle.sqlite' });
+    expect(config.workflowEngine).toBe('embedded');
+    expect(config.port).toBe(3000);
+    expect(config.seedOrganization).toBe('quang-ngai-2025');
+    expect(config.civilTimeZone).toBe('Asia/Ho_Chi_Minh');
+    expect(config.runtimeDir).toBe('/srv/iso-cycle/var');
+    expect(config.logFormat).toBe('pretty');
+  });
+
+  it('reads a MySQL/MariaDB URL into its parts and masks the password for display', () => {
+    const config = loadAppConfig({ DATABASE_URL: 'mariadb://iso:s%40cret@db.local:3307/iso_cycle' }, root);
+    expect(config.database).toEqual({ kind: 'mysql', displayUrl: 'mariadb://iso:***@db.local:3307/iso_cycle', host: 'db.local', port: 3307, username: 'iso', password: 's@cret', database: 'iso_cycle' });
+  });
+
+  it('logs JSON in production unless told otherwise', () => {
+    expect(loadAppConfig({ NODE_ENV: 'production' }, root).logFormat).toBe('json');
+    expect(loadAppConfig({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }, root).logFormat).toBe('pretty');
+  });
+
+  it.each([
+    ['DATABASE_URL', 'postgres://x/y', /DATABASE_URL: scheme "postgres" is not supported/],
+    ['DATABASE_URL', 'mysql://root@localhost', /DATABASE_URL: "mysql:\/\/root@localhost" names no database/],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL: "not a url" is not a URL/],
+    ['WORKFLOW_ENGINE', 'camunda7', /WORKFLOW_ENGINE: "camunda7" is not one of "embedded", "zeebe"/],
+    ['PORT', '70000', /PORT: "70000" is not a TCP port/],
+    ['PORT', '3.5', /PORT: "3.5" is not a TCP port/],
+    ['CIVIL_TIME_ZONE', 'Asia/Hanoi_City', /CIVIL_TIME_ZONE: "Asia\/Hanoi_City" is not an IANA time zone/],
+    ['CHROMIUM_PATH', '/nowhere/chromium', /CHROMIUM_PATH: no file at "\/nowhere\/chromium"/],
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT: "xml" is not one of "pretty", "json"/],
+  ])('rejects %s=%s with a message that names the variable and what was expected', (name, value, message) => {
+    expect(() => loadAppConfig({ [name]: value }, root)).toThrow(message);
+  });
+
+  it('reports every bad value at once', () => {
+    try {
+      loadAppConfig({ PORT: 'x', WORKFLOW_ENGINE: 'y' }, root);
+      fail('expected a ConfigurationError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as ConfigurationError).problems).toHaveLength(2);
+    }
+  });
+});
