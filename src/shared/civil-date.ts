@@ -26,3 +26,43 @@ export function isoCivilDate(instant: Date, zone = VIETNAM_TIME_ZONE): string {
 export function instantOf(date: CivilDate, time: { hour: number; minute: number; second?: number; millisecond?: number }, zone = VIETNAM_TIME_ZONE): Date {
   return DateTime.fromObject({ ...date, ...time }, { zone }).toJSDate();
 }
+
+/**
+ * The civil date named by an ISO string: a plain date ("2026-01-05") is taken as is; an instant
+ * must carry its offset ("2026-01-04T18:00:00Z") and is read in the zone, never the server's.
+ */
+export function civilDateFromIso(value: string, zone = VIETNAM_TIME_ZONE): CivilDate {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const date = DateTime.fromISO(value, { zone });
+    if (!date.isValid) throw new RangeError(`"${value}" is not a calendar date`);
+    return { year: date.year, month: date.month, day: date.day };
+  }
+  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    throw new RangeError(`"${value}" is neither a date (YYYY-MM-DD) nor an instant with an offset (…Z or …+07:00)`);
+  }
+  const instant = DateTime.fromISO(value, { setZone: true });
+  if (!instant.isValid) throw new RangeError(`"${value}" is not an ISO instant`);
+  return civilDateOf(instant.toJSDate(), zone);
+}
+
+/**
+ * Decree 30/2020 writes days below 10 and the months 1 and 2 with a leading zero, months 3–12
+ * without: "05", "01", "02", but "9", "12".
+ */
+function officialDay(day: number): string {
+  return String(day).padStart(2, '0');
+}
+
+function officialMonth(month: number): string {
+  return month <= 2 ? String(month).padStart(2, '0') : String(month);
+}
+
+/** "ngày 05 tháng 01 năm 2026", "ngày 09 tháng 9 năm 2021": the date of a document's date line. */
+export function officialDateText(date: CivilDate): string {
+  return `ngày ${officialDay(date.day)} tháng ${officialMonth(date.month)} năm ${date.year}`;
+}
+
+/** "05/3/2014", "15/01/2026": a date cited in running text, with the same leading-zero rule. */
+export function officialShortDate(date: CivilDate): string {
+  return `${officialDay(date.day)}/${officialMonth(date.month)}/${date.year}`;
+}

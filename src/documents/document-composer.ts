@@ -1,0 +1,79 @@
+import { PdfRenderer } from './rendering/pdf-renderer';
+import { DocumentMetadata, withPdfMetadata } from './pdf-metadata';
+import { TemplateCatalogue, TemplateDataError } from './templates/template-catalogue';
+import { documentNumber } from './templates/vietnamese-format';
+
+/**
+ * The part of every kind's data that identifies the document. Each kind adds its content
+ * (see docs/documents.md); these fields feed the header, the signer block and the PDF metadata.
+ */
+export interface OfficialDocumentHead {
+  issuer: { parent?: string | string[]; name: string | string[] };
+  document: { number?: number; symbol: string; place: string; date?: string };
+  /** Type name of typed documents ("Báo cáo"); absent for a letter (công văn). */
+  typeName?: string;
+  /** Trích yếu; for a letter the text after "V/v". */
+  subject: string;
+}
+
+export interface ComposeOptions {
+  /** An unissued document: "DỰ THẢO" mark, no number. */
+  draft?: boolean;
+}
+
+export interface ComposedDocument {
+  pdf: Buffer;
+  pageCount: number;
+  metadata: DocumentMetadata;
+}
+
+/** Kind + data → HTML (templates) → PDF (renderer) → metadata. */
+export class DocumentComposer {
+  constructor(
+    private readonly catalogue: TemplateCatalogue,
+    private readonly renderer: PdfRenderer,
+  ) {}
+
+  /** The HTML that would be printed: for previews and for the benchmark. */
+  html(kind: string, data: unknown, options: ComposeOptions = {}): { html: string; metadata: DocumentMetadata } {
+    const draft = options.draft === true;
+    const metadata = documentMetadata(kind, data, draft);
+    return { html: this.catalogue.renderHtml(kind, data, { draft, title: metadata.title }), metadata };
+  }
+
+  async compose(kind: string, data: unknown, options: ComposeOptions = {}): Promise<ComposedDocument> {
+    const { html, metadata } = this.html(kind, data, options);
+    const printed = await this.renderer.renderPdf(html);
+    const { pdf, pageCount } = await withPdfMetadata(printed, metadata);
+    return { pdf, pageCount, metadata };
+  }
+}
+
+const lineText = (value: string | string[]) => (Array.isArray(value) ? value.join(' ') : value);
+
+/** Title "Báo cáo 12/BC-SKHCN: …" or "Công văn 4607/UBND-KGVX: V/v …", author the issuing unit. */
+export function documentMetadata(kind: string, data: unknown, draft: boolean): DocumentMetadata {
+  const head = data as Partial<OfficialDocumentHead> | undefined;
+  const name = head?.issuer?.name;
+  const symbol = head?.document?.symbol;
+  const subject = head?.subject;
+  if (!name || typeof symbol !== 'string' || typeof subject !== 'string') {
+    throw new TemplateDataError(kind, 'the data needs issuer.name, document.symbol and subject');
+  }
+  const number = head.document?.number;
+  if (!draft && typeof number !== 'number') throw new TemplateDataError(kind, 'an issued document needs document.number (a draft has none)');
+  const numberSymbol = draft ? symbol : `${documentNumber(number!)}/${symbol}`;
+  const typeLabel = head.typeName ? sentenceCase(head.typeName) : 'Công văn';
+  const trichYeu = head.typeName ? subject : `V/v ${subject}`;
+  return {
+    title: `${draft ? 'DỰ THẢO - ' : ''}${typeLabel} ${draft ? '' : `${numberSymbol}: `}${trichYeu}`.replace(/\s+/g, ' '),
+    author: lineText(name).replace(/\s+/g, ' '),
+    subject: trichYeu,
+    keywords: draft ? ['DỰ THẢO', symbol] : [numberSymbol],
+  };
+}
+
+function sentenceCase(text: string): string {
+  const lower = text.toLocaleLowerCase('vi');
+  return lower.charAt(0).toLocaleUpperCase('vi') + lower.slice(1);
+}

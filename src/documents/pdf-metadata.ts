@@ -1,0 +1,27 @@
+import { PDFDocument } from 'pdf-lib';
+
+/** What the PDF's Info dictionary says about the document (Chromium itself only sets the title). */
+export interface DocumentMetadata {
+  title: string;
+  /** The issuing unit. */
+  author: string;
+  /** Trích yếu: the document's subject line. */
+  subject: string;
+  /** Number and symbol ("4607/UBND-KGVX"); a draft carries "DỰ THẢO" and its symbol. */
+  keywords: string[];
+}
+
+/**
+ * Sets title, author, subject and keywords and counts the pages. pdf-lib rewrites the file's
+ * structure but copies every object, so the fonts Chromium embedded stay as they are.
+ */
+export async function withPdfMetadata(pdf: Uint8Array, metadata: DocumentMetadata): Promise<{ pdf: Buffer; pageCount: number }> {
+  const document = await PDFDocument.load(pdf, { updateMetadata: false });
+  document.setTitle(metadata.title, { showInWindowTitleBar: true });
+  document.setAuthor(metadata.author);
+  document.setSubject(metadata.subject);
+  document.setKeywords(metadata.keywords);
+  document.setCreator('iso-cycle');
+  document.setLanguage('vi');
+  return { pdf: Buffer.from(await document.save({ useObjectStreams: false })), pageCount: document.getPageCount() };
+}

@@ -1,0 +1,31 @@
+/**
+ * The PDF renderer port: turns a self-contained HTML document (every asset inlined) into a PDF.
+ * The abstract class is also the Nest DI token; the Puppeteer adapter is the production binding.
+ */
+export interface PdfRenderOptions {
+  /** Upper bound for this render, in milliseconds; the adapter's default applies otherwise. */
+  timeoutMs?: number;
+}
+
+export abstract class PdfRenderer {
+  abstract renderPdf(html: string, options?: PdfRenderOptions): Promise<Buffer>;
+  /** Releases the browser; the renderer may not be used afterwards. */
+  abstract close(): Promise<void>;
+}
+
+/** No browser could be started: the message says which path was tried and how to configure another. */
+export class RendererUnavailableError extends Error {
+  readonly code = 'RENDERER_UNAVAILABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RendererUnavailableError';
+  }
+}
+
+export class RenderTimeoutError extends Error {
+  readonly code = 'RENDER_TIMEOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`PDF rendering did not finish within ${timeoutMs} ms`);
+    this.name = 'RenderTimeoutError';
+  }
+}

@@ -1,0 +1,201 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { Browser, HTTPRequest, Page } from 'puppeteer-core';
+import { PdfRenderer, PdfRenderOptions, RendererUnavailableError, RenderTimeoutError } from './pdf-renderer';
+
+export interface PuppeteerPdfRendererOptions {
+  /** Chromium executable (AppConfig.chromiumPath); undefined fails every render with a clear error. */
+  executablePath: string | undefined;
+  /** Pages kept open and reused; a render waits when all are busy. */
+  poolSize?: number;
+  /** Default upper bound of one render (queueing included). */
+  timeoutMs?: number;
+}
+
+/**
+ * Flags for a server without a display, often running as root (hence --no-sandbox). The rest stop
+ * Chromium's own traffic (updates, sync, field trials, QUIC probes) so that a render opens no socket.
+ */
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--disable-domain-reliability',
+  '--disable-dev-shm-usage',
+  '--metrics-recording-only',
+  '--mute-audio',
+];
+
+/** Only the document itself and inlined (data:) assets load; everything else is aborted. */
+function isAllowed(request: HTTPRequest): boolean {
+  const url = request.url();
+  return url.startsWith('data:') || url === 'about:blank';
+}
+
+/**
+ * One warm Chromium shared by every render, with a small pool of reusable pages. Pages run without
+ * JavaScript and abort every request that is not inlined (jsreport's safety model). When Chromium
+ * dies, the next render starts a new one.
+ */
+export class PuppeteerPdfRenderer extends PdfRenderer {
+  private readonly poolSize: number;
+  private readonly timeoutMs: number;
+  private browser: Promise<Browser> | undefined;
+  private userDataDir: string | undefined;
+  private idle: Page[] = [];
+  private busy = 0;
+  private waiting: Array<() => void> = [];
+  private closed = false;
+  /** Incremented on each launch: pages of an older browser are never returned to the pool. */
+  private generation = 0;
+
+  constructor(private readonly options: PuppeteerPdfRendererOptions) {
+    super();
+    this.poolSize = Math.max(1, options.poolSize ?? 2);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Starts Chromium now rather than on the first render. */
+  async warmUp(): Promise<void> {
+    await this.getBrowser();
+  }
+
+  async renderPdf(html: string, options: PdfRenderOptions = {}): Promise<Buffer> {
+    if (this.closed) throw new Error('The PDF renderer is closed');
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    let current: Page | undefined;
+    const work = this.withPage(async (page) => {
+      current = page;
+      await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
+      if (timedOut) throw new RenderTimeoutError(timeoutMs);
+      const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true, timeout: timeoutMs });
+      return Buffer.from(pdf);
+    }, () => timedOut);
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        // Closing the page stops the work at once and frees its pool slot; a new page replaces it.
+        current?.close().catch(() => undefined);
+        reject(new RenderTimeoutError(timeoutMs));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+      work.catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const browser = this.browser;
+    this.browser = undefined;
+    this.idle = [];
+    for (const wake of this.waiting.splice(0)) wake();
+    if (browser) {
+      const instance = await browser.catch(() => undefined);
+      await instance?.close().catch(() => undefined);
+    }
+    this.removeUserDataDir();
+  }
+
+  /** Chromium's process id, for the benchmark's memory measurement. */
+  async browserPid(): Promise<number | undefined> {
+    return (await this.getBrowser()).process()?.pid;
+  }
+
+  private async withPage<T>(use: (page: Page) => Promise<T>, abandoned: () => boolean): Promise<T> {
+    while (this.busy >= this.poolSize) {
+      await new Promise<void>((wake) => this.waiting.push(wake));
+      if (this.closed) throw new Error('The PDF renderer is closed');
+    }
+    this.busy++;
+    let page: Page | undefined;
+    let reusable = false;
+    const generation = this.generation;
+    try {
+      page = this.idle.pop() ?? (await this.newPage());
+      const result = await use(page);
+      reusable = !abandoned();
+      return result;
+    } finally {
+      this.busy--;
+      if (page) {
+        if (reusable && !this.closed && generation === this.generation && !page.isClosed()) this.idle.push(page);
+        else page.close().catch(() => undefined);
+      }
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async newPage(): Promise<Page> {
+    const browser = await this.getBrowser();
+    const page = await browser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (request.isInterceptResolutionHandled()) return;
+      if (isAllowed(request)) void request.continue();
+      else void request.abort('blockedbyclient');
+    });
+    return page;
+  }
+
+  private getBrowser(): Promise<Browser> {
+    if (this.browser) return this.browser;
+    const executablePath = this.options.executablePath;
+    if (!executablePath || !existsSync(executablePath)) {
+      return Promise.reject(
+        new RendererUnavailableError(
+          executablePath
+            ? `No Chromium executable at "${executablePath}". Install Chromium (apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome executable.`
+            : 'No Chromium executable was found (looked in /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome…). Install Chromium (apt-get install chromium) or set CHROMIUM_PATH.',
+        ),
+      );
+    }
+    this.removeUserDataDir();
+    const userDataDir = mkdtempSync(join(tmpdir(), 'iso-cycle-chromium-'));
+    this.userDataDir = userDataDir;
+    const generation = ++this.generation;
+    const launching = puppeteer
+      .launch({
+        executablePath,
+        headless: true,
+        args: [...LAUNCH_ARGS, `--user-data-dir=${userDataDir}`],
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      })
+      .then((browser) => {
+        browser.on('disconnected', () => {
+          // A crash (or kill) loses every page: forget them, the next render relaunches.
+          if (this.generation === generation && !this.closed) {
+            this.browser = undefined;
+            this.idle = [];
+          }
+        });
+        return browser;
+      })
+      .catch((error: unknown) => {
+        if (this.generation === generation) this.browser = undefined;
+        throw new RendererUnavailableError(`Chromium at "${executablePath}" did not start: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    this.browser = launching;
+    return launching;
+  }
+
+  private removeUserDataDir(): void {
+    if (this.userDataDir) rmSync(this.userDataDir, { recursive: true, force: true });
+    this.userDataDir = undefined;
+  }
+}
