@@ -3,6 +3,8 @@ import { DivisionEntity } from '../organization/division.entity';
 import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { UnitEntity } from '../organization/unit.entity';
+import { NumberCounterEntity } from '../documents/numbering/number-counter.entity';
+import { IssuedDocumentEntity } from '../documents/issuing/issued-document.entity';
 
 /**
  * Every TypeORM entity of the application. The schema itself comes from `migrations/`;
@@ -14,4 +16,6 @@ export const ALL_ENTITIES: Function[] = [
   DivisionEntity,
   PersonEntity,
   RoleAssignmentEntity,
+  NumberCounterEntity,
+  IssuedDocumentEntity,
 ];
