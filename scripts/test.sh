@@ -8,6 +8,9 @@ source scripts/ensure-mariadb.sh
 echo "==> type check"
 npx tsc -p tsconfig.json --noEmit
 
+echo "==> BPMN lint (bpmnlint recommended + camunda-cloud-8-8)"
+npx bpmnlint "processes/**/*.bpmn"
+
 echo "==> databases under test: ${TEST_DATABASES}"
 mkdir -p var
 set +e
