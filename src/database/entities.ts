@@ -1,10 +1,11 @@
+import { IssuedDocumentEntity } from '../documents/issuing/issued-document.entity';
+import { NumberCounterEntity } from '../documents/numbering/number-counter.entity';
 import { DataSetEntity } from '../organization/data-set.entity';
 import { DivisionEntity } from '../organization/division.entity';
 import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { UnitEntity } from '../organization/unit.entity';
-import { NumberCounterEntity } from '../documents/numbering/number-counter.entity';
-import { IssuedDocumentEntity } from '../documents/issuing/issued-document.entity';
+import { WORKFLOW_ENTITIES } from '../workflow/embedded/workflow.entities';
 
 /**
  * Every TypeORM entity of the application. The schema itself comes from `migrations/`;
@@ -16,6 +17,7 @@ export const ALL_ENTITIES: Function[] = [
   DivisionEntity,
   PersonEntity,
   RoleAssignmentEntity,
+  ...WORKFLOW_ENTITIES,
   NumberCounterEntity,
   IssuedDocumentEntity,
 ];

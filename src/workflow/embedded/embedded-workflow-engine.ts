@@ -1,0 +1,624 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, MoreThan } from 'typeorm';
+import { Clock } from '../../shared/clock';
+import {
+  BpmnResource,
+  DeployedProcess,
+  HistoryEntry,
+  Incident,
+  InstanceState,
+  Job,
+  JobHandler,
+  JobOutcome,
+  ProcessInstanceRef,
+  PublishMessageRequest,
+  PublishMessageResult,
+  StartInstanceRequest,
+  UserTask,
+  UserTaskFilter,
+  Variables,
+  WorkerRegistration,
+  WorkflowEngine,
+  WorkflowError,
+  WorkflowEvent,
+  WorkflowEventListener,
+} from '../workflow-engine';
+import { catchesError, DeploymentRegistry, LoadedDeployment } from './deployment-registry';
+import { EngineLock } from './engine-lock';
+import { ActiveEntry, InstanceRun, OpenRows, StepChanges } from './instance-run';
+import { nextStartTimer } from './start-timers';
+import { WfBufferedMessage, WfHistory, WfIncident, WfInstance, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from './workflow.entities';
+
+export interface EmbeddedEngineOptions {
+  /** How often the scheduler looks for due timers and retries; 0 disables it (tests call `runDueTimers`). Default 1000. */
+  schedulerIntervalMs?: number;
+  /** After how long without heartbeat another process may take the engine lock. Default 30 s. */
+  lockStaleAfterMs?: number;
+  /**
+   * TEST ONLY. Writes the engine state and the rows it changed in two transactions, with a pause between:
+   * the bug the crash test must catch.
+   */
+  faultSplitCommit?: { gapMs: number };
+  log?: (message: string, error?: unknown) => void;
+}
+
+type Extra = (manager: EntityManager) => Promise<void>;
+
+/**
+ * The embedded adapter: bpmn-engine instances recovered from the database for each step and evicted
+ * after it, every step committed in one transaction with the rows it changed, one queue of steps per
+ * process (the engine lock makes that process the only writer). See docs/workflow-engine.md.
+ */
+export class EmbeddedWorkflowEngine extends WorkflowEngine {
+  private readonly registry: DeploymentRegistry;
+  private readonly lock: EngineLock;
+  private readonly listeners = new Set<WorkflowEventListener>();
+  private readonly workers = new Map<string, JobHandler>();
+  private readonly dispatching = new Set<string>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private idleWaiters: (() => void)[] = [];
+  private running = false;
+  private scheduler: NodeJS.Timeout | null = null;
+  private readonly log: (message: string, error?: unknown) => void;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly options: EmbeddedEngineOptions = {},
+  ) {
+    super();
+    this.registry = new DeploymentRegistry(dataSource);
+    this.log = options.log ?? ((message, error) => console.error(`[workflow] ${message}`, error ?? ''));
+    this.lock = new EngineLock(dataSource, options.lockStaleAfterMs, (message) => {
+      this.log(message);
+      this.running = false;
+    });
+  }
+
+  // ——— lifecycle ———
+
+  async start(): Promise<void> {
+    await this.lock.acquire();
+    this.running = true;
+    const interval = this.options.schedulerIntervalMs ?? 1000;
+    if (interval > 0) {
+      this.scheduler = setInterval(() => void this.runDueTimers().catch((error) => this.log('scheduler tick failed', error)), interval);
+      this.scheduler.unref();
+    }
+    await this.runDueTimers();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.scheduler) clearInterval(this.scheduler);
+    this.scheduler = null;
+    await this.whenIdle();
+    await this.lock.release();
+  }
+
+  async whenIdle(): Promise<void> {
+    while (this.pending > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  onEvent(listener: WorkflowEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ——— deployments and instances ———
+
+  deploy(resources: BpmnResource[]): Promise<DeployedProcess[]> {
+    return this.enqueue(async () => {
+      const { deployed, fresh } = await this.registry.deploy(resources, this.clock.now());
+      for (const deployment of fresh) await this.scheduleStartTimers(deployment);
+      return deployed;
+    });
+  }
+
+  startInstance(request: StartInstanceRequest): Promise<ProcessInstanceRef> {
+    return this.enqueue(async () => {
+      const deployment = await this.registry.latest(request.bpmnProcessId, request.version);
+      if (!deployment.meta.startEvents.some((start) => start.kind === 'none')) {
+        throw new WorkflowError('INVALID_STATE', `Process "${request.bpmnProcessId}" has no none start event: start it by message or timer`);
+      }
+      return this.createInstance(deployment, request.variables ?? {}, request.businessKey ?? null, null);
+    });
+  }
+
+  cancelInstance(instanceKey: string): Promise<void> {
+    return this.enqueue(async () => {
+      const row = await this.activeInstance(instanceKey);
+      const open = await this.openRows(instanceKey);
+      const now = this.clock.now().getTime();
+      const active = JSON.parse(row.activeElements) as Record<string, ActiveEntry>;
+      const cancelledTasks = [...open.tasks.values()].map((task) => ({ ...task, state: 'cancelled', completedAt: now }));
+      await this.dataSource.transaction(async (manager) => {
+        await manager.update(WfInstance, { id: row.id, revision: row.revision }, { status: 'cancelled', state: null, endedAt: now, activeElements: '{}', revision: row.revision + 1 });
+        for (const task of cancelledTasks) await manager.update(WfUserTask, { id: task.id }, { state: 'cancelled', completedAt: now });
+        if (open.jobs.size) await manager.update(WfJob, { instanceId: row.id, state: In(['activatable', 'failed']) }, { state: 'cancelled' });
+        await manager.delete(WfTimer, { instanceId: row.id });
+        await manager.delete(WfMessageSubscription, { instanceId: row.id });
+        await manager.update(WfIncident, { instanceId: row.id, state: 'open' }, { state: 'resolved', resolvedAt: now });
+        const history: Omit<WfHistory, 'id'>[] = Object.entries(active).map(([executionId, entry]) => ({ instanceId: row.id, executionId, elementId: entry.elementId, elementType: entry.elementType, event: 'cancelled', at: now, actor: null }));
+        history.push(this.instanceHistory(row, 'instance-cancelled', now));
+        await manager.insert(WfHistory, history);
+      });
+      for (const task of cancelledTasks) this.emit({ type: 'userTaskCancelled', task: toUserTask(task) });
+      this.emit({ type: 'instanceCancelled', instance: toRef(row) });
+    });
+  }
+
+  async getInstance(instanceKey: string): Promise<InstanceState> {
+    const row = await this.dataSource.getRepository(WfInstance).findOneBy({ id: instanceKey });
+    if (!row) throw new WorkflowError('NOT_FOUND', `No process instance ${instanceKey}`);
+    const active = JSON.parse(row.activeElements) as Record<string, ActiveEntry>;
+    return {
+      ...toRef(row),
+      status: row.status as InstanceState['status'],
+      variables: JSON.parse(row.variables),
+      activeElements: Object.entries(active).map(([executionId, entry]) => ({ executionId, elementId: entry.elementId, elementType: entry.elementType, startedAt: new Date(entry.startedAt) })),
+      openIncidents: await this.listIncidents({ instanceKey, state: 'open' }),
+      startedAt: new Date(row.startedAt),
+      endedAt: row.endedAt === null ? null : new Date(row.endedAt),
+    };
+  }
+
+  async getHistory(instanceKey: string): Promise<HistoryEntry[]> {
+    const rows = await this.dataSource.getRepository(WfHistory).find({ where: { instanceId: instanceKey }, order: { id: 'ASC' } });
+    return rows.map((row) => ({ elementId: row.elementId, elementType: row.elementType, executionId: row.executionId, event: row.event as HistoryEntry['event'], at: new Date(row.at), actor: row.actor }));
+  }
+
+  // ——— user tasks ———
+
+  async listUserTasks(filter: UserTaskFilter = {}): Promise<UserTask[]> {
+    const query = this.dataSource.getRepository(WfUserTask).createQueryBuilder('t').orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC');
+    const equal: [keyof UserTaskFilter, string][] = [['state', 'state'], ['instanceKey', 'instance_id'], ['bpmnProcessId', 'bpmn_process_id'], ['elementId', 'element_id'], ['assignee', 'assignee'], ['businessKey', 'business_key']];
+    for (const [key, column] of equal) if (filter[key] !== undefined) query.andWhere(`t.${column} = :${key}`, { [key]: filter[key] });
+    let tasks = (await query.getMany()).map(toUserTask);
+    if (filter.candidateGroup) tasks = tasks.filter((task) => task.candidateGroups.includes(filter.candidateGroup!));
+    if (filter.candidateUser) tasks = tasks.filter((task) => task.candidateUsers.includes(filter.candidateUser!));
+    return tasks;
+  }
+
+  async getUserTask(taskKey: string): Promise<UserTask> {
+    const row = await this.dataSource.getRepository(WfUserTask).findOneBy({ id: taskKey });
+    if (!row) throw new WorkflowError('NOT_FOUND', `No user task ${taskKey}`);
+    return toUserTask(row);
+  }
+
+  assignUserTask(taskKey: string, assignee: string | null, actor?: string): Promise<UserTask> {
+    return this.enqueue(async () => {
+      const row = await this.openTask(taskKey);
+      const now = this.clock.now().getTime();
+      await this.dataSource.transaction(async (manager) => {
+        await manager.update(WfUserTask, { id: row.id }, { assignee });
+        await manager.insert(WfHistory, { instanceId: row.instanceId, executionId: row.executionId, elementId: row.elementId, elementType: 'bpmn:UserTask', event: 'assigned', at: now, actor: actor ?? assignee });
+      });
+      const task = toUserTask({ ...row, assignee });
+      this.emit({ type: 'userTaskAssigned', task, previousAssignee: row.assignee });
+      return task;
+    });
+  }
+
+  completeUserTask(taskKey: string, variables: Variables, actor: string): Promise<void> {
+    return this.enqueue(async () => {
+      const row = await this.openTask(taskKey);
+      await this.step(row.instanceId, (run) => run.completeUserTask(row.executionId, variables, actor));
+    });
+  }
+
+  // ——— jobs and incidents ———
+
+  registerWorker(type: string, handler: JobHandler): WorkerRegistration {
+    if (this.workers.has(type)) throw new WorkflowError('INVALID_STATE', `A worker for "${type}" is already registered`);
+    this.workers.set(type, handler);
+    if (this.running) void this.dispatchDueJobs(type).catch((error) => this.log(`dispatching "${type}" jobs failed`, error));
+    return {
+      close: () => {
+        if (this.workers.get(type) === handler) this.workers.delete(type);
+      },
+    };
+  }
+
+  async listIncidents(filter: { instanceKey?: string; state?: 'open' | 'resolved' } = {}): Promise<Incident[]> {
+    const where: { instanceId?: string; state?: string } = {};
+    if (filter.instanceKey) where.instanceId = filter.instanceKey;
+    if (filter.state) where.state = filter.state;
+    const rows = await this.dataSource.getRepository(WfIncident).find({ where, order: { createdAt: 'ASC', id: 'ASC' } });
+    return rows.map(toIncident);
+  }
+
+  resolveIncident(incidentKey: string, retries = 1): Promise<void> {
+    return this.enqueue(async () => {
+      const incident = await this.dataSource.getRepository(WfIncident).findOneBy({ id: incidentKey });
+      if (!incident) throw new WorkflowError('NOT_FOUND', `No incident ${incidentKey}`);
+      if (incident.state !== 'open') throw new WorkflowError('INVALID_STATE', `Incident ${incidentKey} is already resolved`);
+      const now = this.clock.now().getTime();
+      await this.dataSource.transaction(async (manager) => {
+        await manager.update(WfIncident, { id: incident.id }, { state: 'resolved', resolvedAt: now });
+        if (incident.jobId) await manager.update(WfJob, { id: incident.jobId, state: 'failed' }, { state: 'activatable', retries: Math.max(1, retries), availableAt: now, errorMessage: null });
+      });
+      this.emit({ type: 'incidentResolved', incident: toIncident({ ...incident, state: 'resolved', resolvedAt: now }) });
+      if (incident.jobId) this.afterCommit(() => this.dispatchJobById(incident.jobId!));
+    });
+  }
+
+  // ——— messages and timers ———
+
+  publishMessage(request: PublishMessageRequest): Promise<PublishMessageResult> {
+    return this.enqueue(async () => {
+      const variables = request.variables ?? {};
+      const correlated: string[] = [];
+      const subscriptions = await this.dataSource.getRepository(WfMessageSubscription).find({
+        where: { messageName: request.name, correlationKey: request.correlationKey },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      });
+      for (const subscription of subscriptions) {
+        if (correlated.includes(subscription.instanceId)) continue; // one correlation per instance
+        const delivered = await this.step(subscription.instanceId, (run) => run.deliverMessage(subscription.executionId, variables));
+        if (delivered) correlated.push(subscription.instanceId);
+      }
+      if (!correlated.length) {
+        for (const deployment of await this.registry.allLatest()) {
+          const start = deployment.meta.startEvents.find((event) => event.kind === 'message' && event.messageName === request.name);
+          if (!start) continue;
+          const ref = await this.createInstance(deployment, {}, request.correlationKey || null, { elementId: start.elementId, variables });
+          correlated.push(ref.instanceKey);
+        }
+      }
+      const ttl = request.timeToLiveMs ?? 0;
+      if (correlated.length || ttl <= 0) return { correlatedInstanceKeys: correlated, buffered: false };
+      const now = this.clock.now().getTime();
+      await this.dataSource.getRepository(WfBufferedMessage).insert({
+        id: randomUUID(), name: request.name, correlationKey: request.correlationKey, variables: JSON.stringify(variables), publishedAt: now, expiresAt: now + ttl,
+      });
+      return { correlatedInstanceKeys: [], buffered: true };
+    });
+  }
+
+  async runDueTimers(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const due = await this.dataSource.getRepository(WfTimer).find({ where: { dueAt: LessThanOrEqual(now) }, order: { dueAt: 'ASC', id: 'ASC' }, take: 500 });
+    let fired = 0;
+    for (const timer of due) {
+      fired += await this.enqueue(async () => {
+        const current = await this.dataSource.getRepository(WfTimer).findOneBy({ id: timer.id });
+        if (!current || current.dueAt > this.clock.now().getTime()) return 0;
+        if (current.instanceId) {
+          const instance = await this.dataSource.getRepository(WfInstance).findOneBy({ id: current.instanceId });
+          if (instance?.status !== 'active') {
+            await this.dataSource.getRepository(WfTimer).delete({ id: current.id });
+            return 0;
+          }
+          await this.step(current.instanceId, (run) => run.fireTimer(current.executionId));
+        } else {
+          await this.fireStartTimer(current);
+        }
+        return 1;
+      });
+    }
+    await this.enqueue(() => this.dataSource.getRepository(WfBufferedMessage).delete({ expiresAt: LessThanOrEqual(now) }));
+    await this.dispatchDueJobs();
+    return fired;
+  }
+
+  // ——— steps ———
+
+  /** Recovers the instance, applies the action, commits state and rows together, evicts the engine. */
+  private async step<T>(instanceId: string, action: (run: InstanceRun) => Promise<T>): Promise<T> {
+    const row = await this.activeInstance(instanceId);
+    const deployment = await this.registry.byId(row.deploymentId);
+    const run = new InstanceRun(row.id, deployment, this.clock, await this.openRows(row.id), JSON.parse(row.variables), JSON.parse(row.activeElements), { businessKey: row.businessKey });
+    try {
+      await run.resume(JSON.parse(row.state!));
+      const result = await action(run);
+      await this.commit(run, row);
+      return result;
+    } finally {
+      run.stop();
+    }
+  }
+
+  private async createInstance(deployment: LoadedDeployment, variables: Variables, businessKey: string | null, trigger: { elementId: string; variables: Variables } | null, extra?: Extra): Promise<ProcessInstanceRef> {
+    const now = this.clock.now().getTime();
+    const row: WfInstance = {
+      id: randomUUID(), deploymentId: deployment.id, bpmnProcessId: deployment.bpmnProcessId, version: deployment.version, businessKey,
+      status: 'active', state: null, variables: '{}', activeElements: '{}', startedAt: now, endedAt: null, revision: 0,
+    };
+    const run = new InstanceRun(row.id, deployment, this.clock, emptyOpenRows(), { ...variables }, {}, { businessKey });
+    try {
+      await run.start();
+      if (trigger) await run.triggerStartEvent(trigger.elementId, trigger.variables);
+      await this.commit(run, row, [this.instanceHistory(row, 'instance-started', now)], extra);
+    } finally {
+      run.stop();
+    }
+    return toRef(row);
+  }
+
+  private async commit(run: InstanceRun, row: WfInstance, leadingHistory: Omit<WfHistory, 'id'>[] = [], extra?: Extra): Promise<void> {
+    const isNew = row.revision === 0;
+    let changes = run.changes();
+    // A message that arrived before its catch event waits in wf_messages: consume it in this same step.
+    const consumed: WfBufferedMessage[] = [];
+    for (let round = 0; round < 100; round++) {
+      const match = await this.bufferedMessageFor(changes.createdSubscriptions, consumed);
+      if (!match) break;
+      consumed.push(match.message);
+      await run.deliverMessage(match.subscription.executionId, JSON.parse(match.message.variables));
+      changes = run.changes();
+    }
+    const now = this.clock.now().getTime();
+    const state = await run.savedState();
+    const ended = run.ended;
+    const history = [...leadingHistory, ...changes.history];
+    if (ended) history.push(this.instanceHistory(row, 'instance-completed', now));
+    const next: WfInstance = {
+      ...row,
+      status: ended ? 'completed' : 'active',
+      state,
+      variables: JSON.stringify(run.variables),
+      activeElements: JSON.stringify(run.active),
+      endedAt: ended ? now : null,
+      revision: row.revision + 1,
+    };
+
+    const writeInstance = async (manager: EntityManager) => {
+      if (isNew) await manager.insert(WfInstance, next);
+      else {
+        const result = await manager.update(WfInstance, { id: row.id, revision: row.revision }, next);
+        if (!result.affected) throw new WorkflowError('INVALID_STATE', `Instance ${row.id} changed under this step (revision ${row.revision})`);
+      }
+    };
+    const writeRows = async (manager: EntityManager) => {
+      await writeChanges(manager, changes, now);
+      if (consumed.length) await manager.delete(WfBufferedMessage, { id: In(consumed.map((message) => message.id)) });
+      if (history.length) await manager.insert(WfHistory, history);
+      if (extra) await extra(manager);
+    };
+    const fault = this.options.faultSplitCommit;
+    if (fault) {
+      await this.dataSource.transaction(writeInstance);
+      await new Promise((resolve) => setTimeout(resolve, fault.gapMs));
+      await this.dataSource.transaction(writeRows);
+    } else {
+      await this.dataSource.transaction(async (manager) => {
+        await writeInstance(manager);
+        await writeRows(manager);
+      });
+    }
+    Object.assign(row, next);
+
+    for (const task of changes.createdTasks) this.emit({ type: 'userTaskCreated', task: toUserTask(task) });
+    for (const { row: task, state: taskState, completedBy } of changes.closedTasks) {
+      const closed = toUserTask({ ...task, state: taskState, completedAt: now, completedBy });
+      this.emit(taskState === 'completed' ? { type: 'userTaskCompleted', task: closed } : { type: 'userTaskCancelled', task: closed });
+    }
+    if (ended) this.emit({ type: 'instanceCompleted', instance: toRef(next), variables: run.variables });
+    for (const job of changes.createdJobs) this.afterCommit(() => this.dispatchJobById(job.id));
+  }
+
+  private async bufferedMessageFor(subscriptions: WfMessageSubscription[], consumed: WfBufferedMessage[]) {
+    const now = this.clock.now().getTime();
+    for (const subscription of subscriptions) {
+      const candidates = await this.dataSource.getRepository(WfBufferedMessage).find({
+        where: { name: subscription.messageName, correlationKey: subscription.correlationKey, expiresAt: MoreThan(now) },
+        order: { publishedAt: 'ASC', id: 'ASC' },
+        take: consumed.length + 1,
+      });
+      const message = candidates.find((candidate) => !consumed.some((taken) => taken.id === candidate.id));
+      if (message) return { subscription, message };
+    }
+    return null;
+  }
+
+  // ——— jobs ———
+
+  private async dispatchDueJobs(type?: string): Promise<void> {
+    if (!this.running) return;
+    const where = { state: 'activatable', availableAt: LessThanOrEqual(this.clock.now().getTime()), ...(type && { type }) };
+    const jobs = await this.dataSource.getRepository(WfJob).find({ where, order: { createdAt: 'ASC', id: 'ASC' } });
+    for (const job of jobs) this.dispatch(job);
+  }
+
+  private async dispatchJobById(jobId: string): Promise<void> {
+    const job = await this.dataSource.getRepository(WfJob).findOneBy({ id: jobId });
+    if (job && job.state === 'activatable' && job.availableAt <= this.clock.now().getTime()) this.dispatch(job);
+  }
+
+  /** Hands a job to its worker (at least once: after a crash the job is handed out again). */
+  private dispatch(job: WfJob): void {
+    const handler = this.workers.get(job.type);
+    if (!handler || !this.running || this.dispatching.has(job.id)) return;
+    this.dispatching.add(job.id);
+    this.track(async () => {
+      try {
+        const instance = await this.dataSource.getRepository(WfInstance).findOneBy({ id: job.instanceId });
+        if (!instance || instance.status !== 'active') return;
+        const view: Job = {
+          jobKey: job.id, type: job.type, instanceKey: job.instanceId, bpmnProcessId: instance.bpmnProcessId, businessKey: instance.businessKey, elementId: job.elementId,
+          retries: job.retries, customHeaders: JSON.parse(job.customHeaders), variables: { ...JSON.parse(instance.variables), ...JSON.parse(job.localVariables) },
+        };
+        let outcome: JobOutcome;
+        try {
+          outcome = await handler(view);
+        } catch (error) {
+          outcome = { outcome: 'fail', message: error instanceof Error ? error.message : String(error) };
+        }
+        await this.enqueue(() => this.applyJobOutcome(job.id, outcome));
+      } catch (error) {
+        this.log(`job ${job.id} (${job.type}) could not be handled`, error);
+      } finally {
+        this.dispatching.delete(job.id);
+      }
+    });
+  }
+
+  private async applyJobOutcome(jobId: string, outcome: JobOutcome): Promise<void> {
+    const job = await this.dataSource.getRepository(WfJob).findOneBy({ id: jobId });
+    if (!job || job.state !== 'activatable') return; // cancelled meanwhile (boundary event, cancellation)
+    try {
+      if (outcome.outcome === 'complete') {
+        await this.step(job.instanceId, (run) => run.completeJob(job.executionId, outcome.variables));
+      } else if (outcome.outcome === 'bpmnError') {
+        const instance = await this.activeInstance(job.instanceId);
+        const deployment = await this.registry.byId(instance.deploymentId);
+        if (catchesError(deployment.meta, job.elementId, outcome.errorCode)) {
+          await this.step(job.instanceId, (run) => run.throwJobError(job.executionId, outcome.errorCode, outcome.message, outcome.variables));
+        } else {
+          await this.raiseIncident(job, 'UNHANDLED_ERROR_EVENT', `BPMN error "${outcome.errorCode}" is not caught${outcome.message ? `: ${outcome.message}` : ''}`);
+        }
+      } else {
+        const retries = outcome.retries ?? job.retries - 1;
+        if (retries > 0) {
+          const availableAt = this.clock.now().getTime() + (outcome.retryBackoffMs ?? 0);
+          await this.dataSource.getRepository(WfJob).update({ id: job.id }, { retries, availableAt, errorMessage: outcome.message.slice(0, 1000) });
+          if (!outcome.retryBackoffMs) this.afterCommit(() => this.dispatchJobById(job.id));
+        } else {
+          await this.raiseIncident(job, 'JOB_NO_RETRIES', outcome.message);
+        }
+      }
+    } catch (error) {
+      if (error instanceof WorkflowError && error.code !== 'INVALID_BPMN') throw error;
+      await this.raiseIncident(job, 'STEP_FAILED', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async raiseIncident(job: WfJob, type: Incident['type'], message: string): Promise<void> {
+    const now = this.clock.now().getTime();
+    const incident: WfIncident = { id: randomUUID(), instanceId: job.instanceId, jobId: job.id, elementId: job.elementId, type, message: message.slice(0, 1000), state: 'open', createdAt: now, resolvedAt: null };
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(WfJob, { id: job.id }, { state: 'failed', retries: 0, errorMessage: message.slice(0, 1000) });
+      await manager.insert(WfIncident, incident);
+    });
+    this.emit({ type: 'incidentRaised', incident: toIncident(incident) });
+  }
+
+  // ——— start timers ———
+
+  private async scheduleStartTimers(deployment: LoadedDeployment): Promise<void> {
+    const timers = this.dataSource.getRepository(WfTimer);
+    const previous = await timers.find({ where: { instanceId: IsNull() } });
+    const stale = previous.filter((timer) => timer.deploymentId !== deployment.id);
+    const staleIds: string[] = [];
+    for (const timer of stale) {
+      const owner = await this.registry.byId(timer.deploymentId!);
+      if (owner.bpmnProcessId === deployment.bpmnProcessId) staleIds.push(timer.id);
+    }
+    const now = this.clock.now();
+    const fresh = deployment.meta.startEvents
+      .filter((start) => start.kind === 'timer')
+      .map((start) => ({ start, next: nextStartTimer(start.timer!, now) }))
+      .filter(({ next }) => next !== null)
+      .map(({ start, next }): WfTimer => ({ id: randomUUID(), instanceId: null, deploymentId: deployment.id, executionId: `start:${start.elementId}`, elementId: start.elementId, dueAt: next!.dueAt, cycle: next!.remainingCycle }));
+    await this.dataSource.transaction(async (manager) => {
+      if (staleIds.length) await manager.delete(WfTimer, { id: In(staleIds) });
+      if (fresh.length) await manager.insert(WfTimer, fresh);
+    });
+  }
+
+  private async fireStartTimer(timer: WfTimer): Promise<void> {
+    const deployment = await this.registry.byId(timer.deploymentId!);
+    const next = timer.cycle ? nextStartTimer({ type: 'timeCycle', value: timer.cycle }, new Date(timer.dueAt)) : null;
+    await this.createInstance(deployment, {}, null, { elementId: timer.elementId, variables: {} }, async (manager) => {
+      if (next) await manager.update(WfTimer, { id: timer.id }, { dueAt: next.dueAt, cycle: next.remainingCycle });
+      else await manager.delete(WfTimer, { id: timer.id });
+    });
+  }
+
+  // ——— plumbing ———
+
+  private async activeInstance(instanceId: string): Promise<WfInstance> {
+    const row = await this.dataSource.getRepository(WfInstance).findOneBy({ id: instanceId });
+    if (!row) throw new WorkflowError('NOT_FOUND', `No process instance ${instanceId}`);
+    if (row.status !== 'active') throw new WorkflowError('INVALID_STATE', `Process instance ${instanceId} is ${row.status}`);
+    return row;
+  }
+
+  private async openTask(taskKey: string): Promise<WfUserTask> {
+    const row = await this.dataSource.getRepository(WfUserTask).findOneBy({ id: taskKey });
+    if (!row) throw new WorkflowError('NOT_FOUND', `No user task ${taskKey}`);
+    if (row.state !== 'created') throw new WorkflowError('INVALID_STATE', `User task ${taskKey} is ${row.state}`);
+    return row;
+  }
+
+  private async openRows(instanceId: string): Promise<OpenRows> {
+    const [tasks, jobs, timers, subscriptions] = await Promise.all([
+      this.dataSource.getRepository(WfUserTask).findBy({ instanceId, state: 'created' }),
+      this.dataSource.getRepository(WfJob).findBy({ instanceId, state: In(['activatable', 'failed']) }),
+      this.dataSource.getRepository(WfTimer).findBy({ instanceId }),
+      this.dataSource.getRepository(WfMessageSubscription).findBy({ instanceId }),
+    ]);
+    const byExecution = <T extends { executionId: string }>(rows: T[]) => new Map(rows.map((row) => [row.executionId, row]));
+    return { tasks: byExecution(tasks), jobs: byExecution(jobs), timers: byExecution(timers), subscriptions: byExecution(subscriptions) };
+  }
+
+  private instanceHistory(row: WfInstance, event: string, at: number): Omit<WfHistory, 'id'> {
+    return { instanceId: row.id, executionId: row.id, elementId: row.bpmnProcessId, elementType: 'bpmn:Process', event, at, actor: null };
+  }
+
+  /** Runs `work` after every step queued before it, one at a time. */
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return this.track(() => result);
+  }
+
+  private afterCommit(work: () => Promise<void>): void {
+    this.track(() => work().catch((error) => this.log('after-commit work failed', error)));
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const done = () => {
+      if (--this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    };
+    const promise = (async () => work())();
+    promise.then(done, done);
+    return promise;
+  }
+
+  private emit(event: WorkflowEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log(`event listener failed on ${event.type}`, error);
+      }
+    }
+  }
+}
+
+async function writeChanges(manager: EntityManager, changes: StepChanges, now: number): Promise<void> {
+  if (changes.createdTasks.length) await manager.insert(WfUserTask, changes.createdTasks);
+  for (const { row, state, completedBy } of changes.closedTasks) await manager.update(WfUserTask, { id: row.id }, { state, completedAt: now, completedBy });
+  if (changes.createdJobs.length) await manager.insert(WfJob, changes.createdJobs);
+  for (const { row, state } of changes.closedJobs) await manager.update(WfJob, { id: row.id }, { state });
+  if (changes.createdTimers.length) await manager.insert(WfTimer, changes.createdTimers);
+  for (const timer of changes.movedTimers) await manager.update(WfTimer, { id: timer.id }, { dueAt: timer.dueAt });
+  if (changes.deletedTimers.length) await manager.delete(WfTimer, { id: In(changes.deletedTimers.map((timer) => timer.id)) });
+  if (changes.createdSubscriptions.length) await manager.insert(WfMessageSubscription, changes.createdSubscriptions);
+  if (changes.deletedSubscriptions.length) await manager.delete(WfMessageSubscription, { id: In(changes.deletedSubscriptions.map((row) => row.id)) });
+}
+
+function emptyOpenRows(): OpenRows {
+  return { tasks: new Map(), jobs: new Map(), timers: new Map(), subscriptions: new Map() };
+}
+
+function toRef(row: WfInstance): ProcessInstanceRef {
+  return { instanceKey: row.id, bpmnProcessId: row.bpmnProcessId, version: row.version, businessKey: row.businessKey };
+}
+
+function toUserTask(row: WfUserTask): UserTask {
+  return {
+    taskKey: row.id, instanceKey: row.instanceId, bpmnProcessId: row.bpmnProcessId, businessKey: row.businessKey, elementId: row.elementId, name: row.name,
+    state: row.state as UserTask['state'], assignee: row.assignee, candidateGroups: JSON.parse(row.candidateGroups), candidateUsers: JSON.parse(row.candidateUsers),
+    dueDate: row.dueDate, followUpDate: row.followUpDate, priority: row.priority, formKey: row.formKey, customHeaders: JSON.parse(row.customHeaders),
+    variables: JSON.parse(row.variables), createdAt: new Date(row.createdAt), completedAt: row.completedAt === null ? null : new Date(row.completedAt), completedBy: row.completedBy,
+  };
+}
+
+function toIncident(row: WfIncident): Incident {
+  return { incidentKey: row.id, type: row.type as Incident['type'], instanceKey: row.instanceId, elementId: row.elementId, jobKey: row.jobId, message: row.message, state: row.state as Incident['state'], createdAt: new Date(row.createdAt) };
+}
