@@ -6,6 +6,7 @@ import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { UnitEntity } from '../organization/unit.entity';
 import { WORKFLOW_ENTITIES } from '../workflow/embedded/workflow.entities';
+import { StoredDocumentEntity } from '../documents/store/stored-document.entity';
 
 /**
  * Every TypeORM entity of the application. The schema itself comes from `migrations/`;
@@ -20,4 +21,5 @@ export const ALL_ENTITIES: Function[] = [
   ...WORKFLOW_ENTITIES,
   NumberCounterEntity,
   IssuedDocumentEntity,
+  StoredDocumentEntity,
 ];
