@@ -213,7 +213,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   registerWorker(type: string, handler: JobHandler): WorkerRegistration {
     if (this.workers.has(type)) throw new WorkflowError('INVALID_STATE', `A worker for "${type}" is already registered`);
     this.workers.set(type, handler);
-    if (this.running) void this.dispatchDueJobs(type).catch((error) => this.log(`dispatching "${type}" jobs failed`, error));
+    if (this.running) this.afterCommit(() => this.dispatchDueJobs(type));
     return {
       close: () => {
         if (this.workers.get(type) === handler) this.workers.delete(type);
