@@ -12,6 +12,9 @@ type HelperOptions = Handlebars.HelperOptions;
 /** A paragraph of running text: plain, or runs some of which are italic or bold. */
 export type TextBlock = string | { runs: Array<{ text: string; italic?: boolean; bold?: boolean }> } | { heading: string };
 
+/** Room left for the clerk to write in (no-break spaces: HTML would collapse ordinary ones). */
+const BLANK = '\u00a0'.repeat(8);
+
 const escape = (text: unknown) => Handlebars.escapeExpression(String(text));
 
 export class TemplateHelperError extends Error {
@@ -84,7 +87,7 @@ export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: str
     const name = requireString('placeDate', place, 'the place');
     if (options.data?.draft) {
       const year = typeof date === 'string' && date !== '' ? civil('placeDate', date).year : '…';
-      return `${name}, ngày      tháng      năm ${year}`;
+      return `${name}, ngày${BLANK}tháng${BLANK}năm ${year}`;
     }
     return `${name}, ${officialDateText(civil('placeDate', date))}`;
   });
@@ -92,7 +95,7 @@ export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: str
   /** "4607/UBND-KGVX", "05/BC-SKHCN"; a draft has no number: "     /BC-SKHCN". */
   handlebars.registerHelper('numberSymbol', (number: unknown, symbol: unknown, options: HelperOptions) => {
     const sym = requireString('numberSymbol', symbol, 'the symbol');
-    if (options.data?.draft) return `      /${sym}`;
+    if (options.data?.draft) return `${BLANK}/${sym}`;
     return `${documentNumber(requireNumber('numberSymbol', number))}/${sym}`;
   });
 
