@@ -257,7 +257,8 @@ export class InstanceRun implements JobExecutionSink {
       this.record(api, 'started', null);
     });
     activity.on('end', (api: Api) => {
-      if (OUTPUT_TYPES.has(api.type)) this.applyOutputs(activity, api.content.output);
+      // Message events end twice: their event definition (carrying the payload) and the activity.
+      if (OUTPUT_TYPES.has(activity.type)) this.applyOutputs(activity, api.content.output);
       this.leave(api, 'completed');
     });
     activity.on('leave', (api: Api) => this.leave(api, 'cancelled'));
