@@ -1,3 +1,9 @@
+import { CycleEntity } from '../cycles/cycle.entity';
+import { InboxTaskCandidateEntity, InboxTaskEntity } from '../inbox/inbox-task.entity';
+import { ReportEvidenceEntity } from '../reports/report-evidence.entity';
+import { ReportReviewEntity } from '../reports/report-review.entity';
+import { ReportVersionEntity } from '../reports/report-version.entity';
+import { ReportEntity } from '../reports/report.entity';
 import { IssuedDocumentEntity } from '../documents/issuing/issued-document.entity';
 import { NumberCounterEntity } from '../documents/numbering/number-counter.entity';
 import { DataSetEntity } from '../organization/data-set.entity';
@@ -22,4 +28,11 @@ export const ALL_ENTITIES: Function[] = [
   NumberCounterEntity,
   IssuedDocumentEntity,
   StoredDocumentEntity,
+  CycleEntity,
+  ReportEntity,
+  ReportVersionEntity,
+  ReportReviewEntity,
+  ReportEvidenceEntity,
+  InboxTaskEntity,
+  InboxTaskCandidateEntity,
 ];

@@ -1,0 +1,90 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { UserTask, WorkflowEngine, WorkflowEvent } from '../workflow/workflow-engine';
+import { InboxTaskCandidateEntity, InboxTaskEntity } from './inbox-task.entity';
+
+/**
+ * Keeps `inbox_tasks` in step with the engine's user tasks, from the port's events. Writes are
+ * idempotent (keyed by task key), so an event delivered twice, or replayed by `resync`, is harmless.
+ */
+@Injectable()
+export class InboxProjection implements OnModuleDestroy {
+  private readonly logger = new Logger(InboxProjection.name);
+  private unsubscribe?: () => void;
+  /** Events are applied one after another, in the order the engine emitted them. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly engine: WorkflowEngine,
+  ) {}
+
+  /** Starts following the engine; call once the engine is started. */
+  attach(): void {
+    this.unsubscribe ??= this.engine.onEvent((event) => {
+      this.queue = this.queue.then(() => this.apply(event)).catch((error) => this.logger.error(`inbox projection: ${(error as Error).message}`));
+    });
+  }
+
+  /** Resolves when every event received so far is written. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Rebuilds the open tasks from the engine (after a restart, or for an engine without durable events). */
+  async resync(): Promise<void> {
+    const open = await this.engine.listUserTasks({ state: 'created' });
+    await this.dataSource.transaction(async (manager) => {
+      const openKeys = new Set(open.map((t) => t.taskKey));
+      const stale = (await manager.find(InboxTaskEntity, { where: { state: 'open' }, select: ['taskKey'] })).filter((t) => !openKeys.has(t.taskKey));
+      for (const task of stale) await manager.update(InboxTaskEntity, { taskKey: task.taskKey }, { state: 'cancelled' });
+      for (const task of open) await this.upsert(manager, task, 'open');
+    });
+  }
+
+  private async apply(event: WorkflowEvent): Promise<void> {
+    switch (event.type) {
+      case 'userTaskCreated':
+      case 'userTaskAssigned':
+        return this.dataSource.transaction((manager) => this.upsert(manager, event.task, 'open'));
+      case 'userTaskCompleted':
+        return this.dataSource.transaction((manager) => this.upsert(manager, event.task, 'completed'));
+      case 'userTaskCancelled':
+        return this.dataSource.transaction((manager) => this.upsert(manager, event.task, 'cancelled'));
+      default:
+        return;
+    }
+  }
+
+  private async upsert(manager: EntityManager, task: UserTask, state: InboxTaskEntity['state']): Promise<void> {
+    const variables = task.variables as { cycleId?: number; unitId?: number; reportId?: number };
+    const row: InboxTaskEntity = {
+      taskKey: task.taskKey,
+      instanceKey: task.instanceKey,
+      bpmnProcessId: task.bpmnProcessId,
+      elementId: task.elementId,
+      name: task.name ?? task.elementId,
+      state,
+      cycleId: typeof variables.cycleId === 'number' ? variables.cycleId : null,
+      unitId: typeof variables.unitId === 'number' ? variables.unitId : null,
+      subject: task.businessKey,
+      assignee: task.assignee,
+      dueAt: task.dueDate ? new Date(task.dueDate) : null,
+      createdAt: task.createdAt,
+      completedAt: task.completedAt,
+      completedBy: task.completedBy,
+    };
+    const exists = await manager.existsBy(InboxTaskEntity, { taskKey: task.taskKey });
+    if (exists) {
+      await manager.update(InboxTaskEntity, { taskKey: task.taskKey }, row);
+      return;
+    }
+    await manager.insert(InboxTaskEntity, row);
+    const candidates = [...task.candidateGroups.map((g) => `group:${g}`), ...task.candidateUsers.map((u) => `user:${u}`)];
+    if (candidates.length > 0) await manager.insert(InboxTaskCandidateEntity, candidates.map((candidate) => ({ taskKey: task.taskKey, candidate })));
+  }
+}

@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { CycleEntity } from '../cycles/cycle.entity';
+import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
+import { Role } from '../organization/roles';
+import { UnitEntity } from '../organization/unit.entity';
+import { Clock } from '../shared/clock';
+import { WorkflowEngine } from '../workflow/workflow-engine';
+import { formById, formForYear } from './form/form-definition';
+import { DataPeriod, validateReport } from './form/report-validation';
+import { ReportValues, emptyReportValues } from './form/report-values';
+import { FieldChange, diffVersions } from './form/version-diff';
+import { ReportForbiddenError, ReportNotFoundError, ReportStateError, ReportValidationError } from './report-errors';
+import { UNIT_REPORT_PROCESS, UNIT_REPORT_TASKS, reportBusinessKey, unitReportVariables } from './report-process';
+import { ReportReviewEntity, ReviewDecision, ReviewStage } from './report-review.entity';
+import { ReportVersionEntity } from './report-version.entity';
+import { ReportEntity } from './report.entity';
+
+/** Who is acting: the authenticated person. */
+export interface Actor {
+  personId: number;
+  login: string;
+}
+
+const EDITABLE: ReportEntity['status'][] = ['not-started', 'drafting', 'returned'];
+const REVIEW_TASKS: Record<string, ReviewStage> = { [UNIT_REPORT_TASKS.divisionReview]: 'division', [UNIT_REPORT_TASKS.headReview]: 'head' };
+
+/**
+ * One unit's report from draft to approval. Every step that moves the report goes through the
+ * process (the engine's user tasks), never around it: submitting completes the draft task, a
+ * review completes the review task. Rows are written first and the task completed after; a retry
+ * after a crash between the two finds the rows and only completes the task.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly engine: WorkflowEngine,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates the unit's report for the cycle and starts its process; idempotent by (cycle, unit). */
+  async startReport(cycle: CycleEntity, unit: UnitEntity, options: { divisionReview?: boolean; deadline?: Date } = {}): Promise<ReportEntity> {
+    const reports = this.dataSource.getRepository(ReportEntity);
+    let report = await reports.findOneBy({ cycleId: cycle.id, unitId: unit.id });
+    if (!report) {
+      await reports.insert({
+        cycleId: cycle.id,
+        unitId: unit.id,
+        formId: formForYear(cycle.year).id,
+        status: 'not-started',
+        draftValues: emptyReportValues(),
+        divisionReview: options.divisionReview ?? false,
+        processInstanceKey: null,
+        currentVersion: 0,
+        approvedVersion: null,
+        issuedDocumentId: null,
+        updatedAt: this.clock.now(),
+      });
+      report = await reports.findOneByOrFail({ cycleId: cycle.id, unitId: unit.id });
+    }
+    if (!report.processInstanceKey) {
+      const instance = await this.engine.startInstance({
+        bpmnProcessId: UNIT_REPORT_PROCESS.id,
+        businessKey: reportBusinessKey(report.id),
+        variables: { ...unitReportVariables(report, options.deadline ?? cycle.deadlineAt) },
+      });
+      await reports.update({ id: report.id }, { processInstanceKey: instance.instanceKey });
+      report.processInstanceKey = instance.instanceKey;
+    }
+    return report;
+  }
+
+  async getReport(reportId: number): Promise<ReportEntity> {
+    const report = await this.dataSource.getRepository(ReportEntity).findOneBy({ id: reportId });
+    if (!report) throw new ReportNotFoundError(`id ${reportId}`);
+    return report;
+  }
+
+  /** Saves the working draft; it may be incomplete, but what it holds must be well-formed. */
+  async saveDraft(reportId: number, values: unknown, actor: Actor): Promise<ReportEntity> {
+    const report = await this.getReport(reportId);
+    await this.requireRole(actor, report.unitId, [Role.Staff], 'soạn báo cáo');
+    if (!EDITABLE.includes(report.status)) throw new ReportStateError('Báo cáo đang được xem xét hoặc đã phê duyệt: không thể sửa');
+    const cycle = await this.cycleOf(report);
+    const errors = validateReport(formById(report.formId), values, 'draft', periodOf(cycle));
+    if (errors.length > 0) throw new ReportValidationError(errors);
+    const draft = values as ReportValues;
+    const normalized: ReportValues = { figures: draft.figures ?? {}, narratives: draft.narratives ?? {} };
+    await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { draftValues: normalized, status: report.status === 'not-started' ? 'drafting' : report.status, updatedAt: this.clock.now() });
+    return this.getReport(reportId);
+  }
+
+  /** Submits the draft for review: a new kept version, and the draft task completed. */
+  async submit(reportId: number, actor: Actor): Promise<ReportEntity> {
+    const report = await this.getReport(reportId);
+    await this.requireRole(actor, report.unitId, [Role.Staff], 'trình báo cáo');
+    const task = await this.openTask(report, [UNIT_REPORT_TASKS.draft]);
+    if (!task) throw new ReportStateError('Báo cáo không ở bước soạn thảo: không thể trình');
+    const interrupted = report.status === 'in-review';
+    if (!interrupted) {
+      const cycle = await this.cycleOf(report);
+      const errors = validateReport(formById(report.formId), report.draftValues, 'submit', periodOf(cycle));
+      if (errors.length > 0) throw new ReportValidationError(errors);
+      await this.dataSource.transaction(async (manager) => {
+        const versionNo = report.currentVersion + 1;
+        await manager.insert(ReportVersionEntity, { reportId: report.id, versionNo, values: report.draftValues, submittedBy: actor.personId, submittedAt: this.clock.now() });
+        await manager.update(ReportEntity, { id: report.id }, { status: 'in-review', currentVersion: versionNo, updatedAt: this.clock.now() });
+      });
+    }
+    await this.engine.completeUserTask(task.taskKey, {}, actor.login);
+    return this.getReport(reportId);
+  }
+
+  /** A reviewer approves or returns the submitted version, with comments for staff. */
+  async review(reportId: number, decision: ReviewDecision, comment: string, actor: Actor): Promise<ReportEntity> {
+    const report = await this.getReport(reportId);
+    const task = await this.openTask(report, Object.keys(REVIEW_TASKS));
+    if (!task) throw new ReportStateError('Báo cáo không chờ xem xét');
+    const stage = REVIEW_TASKS[task.elementId];
+    await this.requireRole(actor, report.unitId, stage === 'division' ? [Role.DivisionHead] : [Role.Head, Role.Deputy], stage === 'division' ? 'xem xét báo cáo' : 'phê duyệt báo cáo');
+    if (decision === 'returned' && comment.trim() === '') throw new ReportValidationError([{ path: 'comment', code: 'required', message: 'Cần ghi ý kiến khi trả lại báo cáo' }]);
+
+    const existing = await this.dataSource.getRepository(ReportReviewEntity).findOneBy({ reportId: report.id, versionNo: report.currentVersion, stage });
+    const outcome = existing?.decision ?? decision;
+    if (!existing) {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(ReportReviewEntity, { reportId: report.id, versionNo: report.currentVersion, stage, decision, comment, reviewerId: actor.personId, decidedAt: this.clock.now() });
+        await manager.update(ReportEntity, { id: report.id }, statusAfterReview(report, stage, decision, this.clock.now()));
+      });
+    }
+    await this.engine.completeUserTask(task.taskKey, { decision: outcome }, actor.login);
+    return this.getReport(reportId);
+  }
+
+  async versions(reportId: number): Promise<ReportVersionEntity[]> {
+    return this.dataSource.getRepository(ReportVersionEntity).find({ where: { reportId }, order: { versionNo: 'ASC' } });
+  }
+
+  async reviews(reportId: number): Promise<ReportReviewEntity[]> {
+    return this.dataSource.getRepository(ReportReviewEntity).find({ where: { reportId }, order: { versionNo: 'ASC', id: 'ASC' } });
+  }
+
+  /** Field-by-field differences between two submitted versions. */
+  async diff(reportId: number, fromVersion: number, toVersion: number): Promise<FieldChange[]> {
+    const report = await this.getReport(reportId);
+    const rows = await this.dataSource.getRepository(ReportVersionEntity).findBy({ reportId, versionNo: In([fromVersion, toVersion]) });
+    const from = rows.find((r) => r.versionNo === fromVersion);
+    const to = rows.find((r) => r.versionNo === toVersion);
+    if (!from || !to) throw new ReportNotFoundError(`phiên bản ${!from ? fromVersion : toVersion} của báo cáo ${reportId}`);
+    return diffVersions(formById(report.formId), from.values, to.values);
+  }
+
+  private async openTask(report: ReportEntity, elementIds: string[]) {
+    if (!report.processInstanceKey) return null;
+    const tasks = await this.engine.listUserTasks({ instanceKey: report.processInstanceKey, state: 'created' });
+    return tasks.find((t) => elementIds.includes(t.elementId)) ?? null;
+  }
+
+  private async cycleOf(report: ReportEntity): Promise<CycleEntity> {
+    return this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId });
+  }
+
+  private async requireRole(actor: Actor, unitId: number, roles: Role[], act: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const allowed = await manager.existsBy(RoleAssignmentEntity, { personId: actor.personId, unitId, role: In(roles) });
+    if (!allowed) throw new ReportForbiddenError(`Không có quyền ${act} của đơn vị này`);
+  }
+}
+
+export function periodOf(cycle: CycleEntity): DataPeriod {
+  return { start: cycle.periodStart, end: cycle.periodEnd };
+}
+
+function statusAfterReview(report: ReportEntity, stage: ReviewStage, decision: ReviewDecision, now: Date): Partial<ReportEntity> {
+  if (decision === 'returned') return { status: 'returned', updatedAt: now };
+  if (stage === 'head') return { status: 'approved', approvedVersion: report.currentVersion, updatedAt: now };
+  return { updatedAt: now };
+}
