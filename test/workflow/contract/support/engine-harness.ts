@@ -60,6 +60,11 @@ export class EngineHarness {
     await this.boot();
   }
 
+  /** A new engine object on the same database, clock and event log (after `end`, e.g. to simulate downtime). */
+  async startAgain(): Promise<void> {
+    await this.boot();
+  }
+
   async end(): Promise<void> {
     await this.current?.stop();
     this.current = null;
