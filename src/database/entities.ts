@@ -13,6 +13,11 @@ import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { UnitEntity } from '../organization/unit.entity';
 import { WORKFLOW_ENTITIES } from '../workflow/embedded/workflow.entities';
 import { StoredDocumentEntity } from '../documents/store/stored-document.entity';
+import { DocumentIncidentEntity } from '../documents/issuing/document-incident.entity';
+import { DocumentDeliveryEntity } from '../documents/issuing/document-delivery.entity';
+import { OutgoingRegisterEntryEntity } from '../documents/registers/outgoing-register-entry.entity';
+import { IncomingRegisterEntryEntity } from '../documents/registers/incoming-register-entry.entity';
+import { RegisterClosingEntity } from '../documents/registers/register-closing.entity';
 
 /**
  * Every TypeORM entity of the application. The schema itself comes from `migrations/`;
@@ -35,4 +40,9 @@ export const ALL_ENTITIES: Function[] = [
   ReportEvidenceEntity,
   InboxTaskEntity,
   InboxTaskCandidateEntity,
+  DocumentIncidentEntity,
+  DocumentDeliveryEntity,
+  OutgoingRegisterEntryEntity,
+  IncomingRegisterEntryEntity,
+  RegisterClosingEntity,
 ];
