@@ -16,6 +16,8 @@ export interface FieldDefinition {
   key: string;
   label: string;
   type: FieldType;
+  /** Unit of measure printed beside the figure (TTHC, quy trình, người, đồng). */
+  unit?: string;
   aggregate: Aggregation;
   required?: boolean;
   /** Required when the named field (`section.field`) is true or filled in. */

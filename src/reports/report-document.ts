@@ -1,0 +1,64 @@
+import { Signer } from '../documents/templates/signer';
+import { UnitEntity } from '../organization/unit.entity';
+import { FormDefinition } from './form/form-definition';
+import { DataPeriod } from './form/report-validation';
+import { ReportValues, isFilled } from './form/report-values';
+
+/** Type and subject of every yearly report, issued as BÁO CÁO. */
+export const REPORT_DOCUMENT = {
+  /** Key of the document-type table (Báo cáo → BC). */
+  documentType: 'BC',
+  /** Template folder under templates/. */
+  templateKind: 'unit-report',
+  subject: (year: number) => `Kết quả duy trì, cải tiến Hệ thống quản lý chất lượng theo Tiêu chuẩn quốc gia TCVN ISO 9001:2015 năm ${year}`,
+};
+
+/** The person who approved, in the capacity they signed: the head for himself, or a deputy "KT." the head. */
+export function reportSigner(unit: UnitEntity, signer: { fullName: string; isDeputy: boolean; title?: string | null }): Signer {
+  if (!signer.isDeputy) return { title: signer.title ?? unit.headTitle, name: signer.fullName };
+  return { prefix: 'KT.', headTitle: unit.headTitle, title: signer.title ?? unit.deputyTitle, name: signer.fullName };
+}
+
+/**
+ * The unit-report template's content from the approved figures: one group per form section, one
+ * row per figure (blank figures shown as "-"), the narratives split into paragraphs.
+ */
+export function reportDocumentContent(input: {
+  form: FormDefinition;
+  values: ReportValues;
+  unit: UnitEntity;
+  consolidatingUnit: UnitEntity | null;
+  period: DataPeriod;
+  year: number;
+  signer: Signer;
+  archiveDivision: string;
+}): Record<string, unknown> {
+  const { form, values, unit, consolidatingUnit } = input;
+  const figures = form.sections.map((section) => ({
+    title: section.title,
+    rows: section.fields.map((field) => {
+      const value = values.figures[section.key]?.[field.key];
+      return { label: field.label, unit: field.unit ?? '', value: isFilled(value) ? value : null };
+    }),
+  }));
+  const paragraphs = (key: string) =>
+    (values.narratives[key] ?? '')
+      .split(/\n\s*\n|\r?\n/)
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+  const receiver = consolidatingUnit?.officialName;
+  return {
+    period: { from: input.period.start, to: input.period.end },
+    introduction: [
+      `Thực hiện chế độ báo cáo hằng năm về việc duy trì, cải tiến Hệ thống quản lý chất lượng (HTQLCL) theo Tiêu chuẩn quốc gia TCVN ISO 9001:2015 năm ${input.year}, ${unit.officialName} báo cáo như sau:`,
+    ],
+    figures,
+    narratives: {
+      results: paragraphs('results'),
+      shortcomings: paragraphs('shortcomings'),
+      proposals: paragraphs('proposals').length > 0 ? paragraphs('proposals') : ['Không có kiến nghị.'],
+    },
+    signer: input.signer,
+    recipients: { list: receiver ? [receiver] : [], archiveDivision: input.archiveDivision },
+  };
+}
