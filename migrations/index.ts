@@ -1,5 +1,6 @@
 import { Utf8mb4Database1764230400000 } from './1764230400000-Utf8mb4Database';
 import { Organization1764230500000 } from './1764230500000-Organization';
+import { IdentityAccessAudit1764233000000 } from './1764233000000-IdentityAccessAudit';
 import { IssuedDocuments1764232000000 } from './1764232000000-IssuedDocuments';
 import { WorkflowEngine1764231000000 } from './1764231000000-WorkflowEngine';
 import { CyclesAndReports1764234000000 } from './1764234000000-CyclesAndReports';
@@ -7,4 +8,4 @@ import { DocumentStore1764232100000 } from './1764232100000-DocumentStore';
 import { IssueRegisters1764232200000 } from './1764232200000-IssueRegisters';
 
 /** Every migration, oldest first. A committed migration is never rewritten: add a new one. */
-export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000, Organization1764230500000, WorkflowEngine1764231000000, IssuedDocuments1764232000000, DocumentStore1764232100000, CyclesAndReports1764234000000, IssueRegisters1764232200000];
+export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000, Organization1764230500000, WorkflowEngine1764231000000, IssuedDocuments1764232000000, DocumentStore1764232100000, IssueRegisters1764232200000, IdentityAccessAudit1764233000000, CyclesAndReports1764234000000];

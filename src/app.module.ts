@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
+import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 import { OrganizationModule } from './organization/organization.module';
 import { Clock } from './shared/clock';
 
@@ -18,7 +21,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule],
+      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule],
     };
   }
 }

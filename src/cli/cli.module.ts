@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditCommand, AuditExportCommand, AuditVerifyCommand } from '../audit/audit-verify.command';
 import { RenderCommand } from '../documents/render.command';
 import { MigrateCommand } from './migrate.command';
 import { SeedCommand } from './seed.command';
@@ -6,5 +7,5 @@ import { ServeCommand } from './serve.command';
 import { VerifyStoreCommand } from '../documents/verify-store.command';
 
 /** Every command of the `iso-cycle` CLI; each builds the application context it needs. */
-@Module({ providers: [MigrateCommand, SeedCommand, ServeCommand, RenderCommand, VerifyStoreCommand] })
+@Module({ providers: [AuditCommand, AuditVerifyCommand, AuditExportCommand, MigrateCommand, SeedCommand, ServeCommand, RenderCommand, VerifyStoreCommand] })
 export class CliModule {}

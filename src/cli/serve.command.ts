@@ -1,9 +1,11 @@
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Command, CommandRunner } from 'nest-commander';
 import { AppModule } from '../app.module';
 import { loadAppConfig } from '../config/load-app-config';
 import { MigrationService } from '../database/migration.service';
 import { probeDatabase } from '../database/probe-database';
+import { configureHttpApp } from '../http/configure-http-app';
 import { FirstStartService } from '../organization/first-start.service';
 import { createLogger } from './application-context';
 
@@ -13,8 +15,9 @@ export class ServeCommand extends CommandRunner {
   async run(): Promise<void> {
     const config = loadAppConfig();
     await probeDatabase(config.database);
-    const app = await NestFactory.create(AppModule.forRoot({ config }), { logger: createLogger(config), abortOnError: false });
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config }), { logger: createLogger(config), abortOnError: false });
     app.enableShutdownHooks();
+    configureHttpApp(app, config);
     await app.get(MigrationService).migrateUp();
     const demo = await app.get(FirstStartService).seedDemoIfEmpty();
     await app.listen(config.port);

@@ -21,6 +21,34 @@ export interface DatabaseConfig {
 export type WorkflowEngineKind = 'embedded' | 'zeebe';
 export type LogFormat = 'pretty' | 'json';
 
+/** When the session cookie carries `Secure`: `auto` = when the request came over TLS (honouring TRUST_PROXY). */
+export type CookieSecureMode = 'auto' | 'always' | 'never';
+
+/** An OpenID Connect provider (e.g. the province's identity service), when one is configured. */
+export interface OidcConfig {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+}
+
+/** Sessions, login throttling and the HTTP edge (see docs/security.md). */
+export interface SecurityConfig {
+  cookieSecure: CookieSecureMode;
+  /** Express `trust proxy`: false, true, a hop count, or addresses/subnets of the reverse proxies. */
+  trustProxy: boolean | number | string;
+  /** A session ends this long after login, whatever happens. */
+  sessionMaxAgeMinutes: number;
+  /** A session ends after this long without a request. */
+  sessionIdleMinutes: number;
+  /** Failed logins for one login name before it is locked for `loginLockoutMinutes`. */
+  loginMaxFailures: number;
+  /** Failed logins from one client address before it is locked for `loginLockoutMinutes`. */
+  loginMaxFailuresPerIp: number;
+  loginLockoutMinutes: number;
+  oidc: OidcConfig | null;
+}
+
 export abstract class AppConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly workflowEngine: WorkflowEngineKind;
@@ -34,4 +62,5 @@ export abstract class AppConfig {
   /** Folder for runtime files (SQLite database, document store); git ignores it. */
   abstract readonly runtimeDir: string;
   abstract readonly logFormat: LogFormat;
+  abstract readonly security: SecurityConfig;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { AppConfig, DatabaseConfig, LogFormat, WorkflowEngineKind } from './app-config';
+import { AppConfig, CookieSecureMode, DatabaseConfig, LogFormat, OidcConfig, SecurityConfig, WorkflowEngineKind } from './app-config';
 
 /** Thrown when one or more configuration values are wrong; the message names every variable at fault. */
 export class ConfigurationError extends Error {
@@ -13,7 +13,10 @@ export class ConfigurationError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Every variable the application reads, documented in .env.example. */
-export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE', 'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV'] as const;
+export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE', 'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV',
+  'SESSION_COOKIE_SECURE', 'TRUST_PROXY', 'SESSION_MAX_AGE_MINUTES', 'SESSION_IDLE_MINUTES',
+  'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES',
+  'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'] as const;
 
 /** Where Debian, Ubuntu and other distributions install Chromium or Chrome. */
 const CHROMIUM_CANDIDATES = [
@@ -57,8 +60,59 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
   const defaultLogFormat: LogFormat = read('NODE_ENV') === 'production' ? 'json' : 'pretty';
   const logFormat = oneOf<LogFormat>('LOG_FORMAT', read('LOG_FORMAT') ?? defaultLogFormat, ['pretty', 'json'], problems);
 
+  const security = parseSecurity(read, problems);
+
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat });
+  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security });
+}
+
+function parseSecurity(read: (name: string) => string | undefined, problems: string[]): SecurityConfig {
+  const minutes = (name: string, fallback: number, max: number) => wholeNumber(name, read(name), fallback, 1, max, problems);
+  return {
+    cookieSecure: oneOf<CookieSecureMode>('SESSION_COOKIE_SECURE', read('SESSION_COOKIE_SECURE') ?? 'auto', ['auto', 'always', 'never'], problems),
+    trustProxy: parseTrustProxy(read('TRUST_PROXY')),
+    sessionMaxAgeMinutes: minutes('SESSION_MAX_AGE_MINUTES', 12 * 60, 30 * 24 * 60),
+    sessionIdleMinutes: minutes('SESSION_IDLE_MINUTES', 60, 30 * 24 * 60),
+    loginMaxFailures: wholeNumber('LOGIN_MAX_FAILURES', read('LOGIN_MAX_FAILURES'), 5, 1, 1000, problems),
+    loginMaxFailuresPerIp: wholeNumber('LOGIN_MAX_FAILURES_PER_IP', read('LOGIN_MAX_FAILURES_PER_IP'), 50, 1, 100000, problems),
+    loginLockoutMinutes: minutes('LOGIN_LOCKOUT_MINUTES', 15, 24 * 60),
+    oidc: parseOidc(read, problems),
+  };
+}
+
+/** `false` (default: no proxy), `true`, a hop count, or a comma list of proxy addresses/subnets (`loopback, 10.0.0.0/8`). */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    problems.push(`${name}: "${value}" is not a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+/** OpenID Connect is optional, but all four values or none: half a configuration is a mistake. */
+function parseOidc(read: (name: string) => string | undefined, problems: string[]): OidcConfig | null {
+  const names = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'] as const;
+  const values = names.map((name) => read(name));
+  if (values.every((v) => v === undefined)) return null;
+  const missing = names.filter((_, i) => values[i] === undefined);
+  if (missing.length > 0) {
+    problems.push(`${missing.join(', ')}: missing (OpenID Connect needs all of ${names.join(', ')}, or none)`);
+    return null;
+  }
+  const [issuerUrl, clientId, clientSecret, redirectUrl] = values as string[];
+  for (const [name, url] of [['OIDC_ISSUER_URL', issuerUrl], ['OIDC_REDIRECT_URL', redirectUrl]] as const) {
+    if (!/^https?:\/\/[^\s]+$/.test(url)) problems.push(`${name}: "${url}" is not an http(s) URL`);
+  }
+  return { issuerUrl, clientId, clientSecret, redirectUrl };
 }
 
 function resolvePath(path: string, root: string): string {

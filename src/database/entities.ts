@@ -11,6 +11,9 @@ import { DivisionEntity } from '../organization/division.entity';
 import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { UnitEntity } from '../organization/unit.entity';
+import { SessionEntity } from '../identity/sessions/session.entity';
+import { LoginThrottleEntity } from '../identity/throttle/login-throttle.entity';
+import { AuditChainHeadEntity, AuditEventEntity } from '../audit/audit-event.entity';
 import { WORKFLOW_ENTITIES } from '../workflow/embedded/workflow.entities';
 import { StoredDocumentEntity } from '../documents/store/stored-document.entity';
 import { DocumentIncidentEntity } from '../documents/issuing/document-incident.entity';
@@ -29,6 +32,10 @@ export const ALL_ENTITIES: Function[] = [
   DivisionEntity,
   PersonEntity,
   RoleAssignmentEntity,
+  SessionEntity,
+  LoginThrottleEntity,
+  AuditEventEntity,
+  AuditChainHeadEntity,
   ...WORKFLOW_ENTITIES,
   NumberCounterEntity,
   IssuedDocumentEntity,

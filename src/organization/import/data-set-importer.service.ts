@@ -7,7 +7,7 @@ import { Clock } from '../../shared/clock';
 import { projectRoot } from '../../shared/project-root';
 import { DataSetEntity } from '../data-set.entity';
 import { DivisionEntity } from '../division.entity';
-import { hashPassword } from '../people/password-hasher';
+import { hashPasswordArgon2id } from '../../identity/passwords/password-hasher';
 import { PersonEntity } from '../person.entity';
 import { RoleAssignmentEntity } from '../role-assignment.entity';
 import { UnitEntity } from '../unit.entity';
@@ -136,7 +136,7 @@ export class DataSetImporter {
     if (missing.length > 0) {
       // Demo accounts share one documented password, so one hash (one salt) serves them all;
       // a password set later by its owner or an administrator gets its own salt.
-      const passwordHash = await hashPassword(DEMO_PASSWORD);
+      const passwordHash = await hashPasswordArgon2id(DEMO_PASSWORD);
       for (let i = 0; i < missing.length; i += CHUNK) {
         const chunk = missing.slice(i, i + CHUNK);
         await manager.insert(PersonEntity, chunk.map((p) => ({ login: p.login, fullName: p.fullName, passwordHash, active: true })));

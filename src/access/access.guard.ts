@@ -1,0 +1,95 @@
+import { timingSafeEqual } from 'node:crypto';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { readSessionSecret } from '../identity/sessions/session-cookie';
+import { Sessions } from '../identity/sessions/sessions.service';
+import { parseId } from '../http/ids';
+import { ForbiddenError, UnauthenticatedError, UnsupportedMediaTypeError } from '../shared/errors';
+import { accessContextOf } from './actor';
+import { AccessPolicy } from './access-policy.service';
+import { describePolicy, POLICY_KEY, RolePolicy, RoutePolicy, UnitLocator, UnitResolver } from './policy';
+
+/** The header (JSON API) or form field (HTML forms) that carries the session's CSRF token. */
+export const CSRF_HEADER = 'x-csrf-token';
+export const CSRF_FIELD = '_csrf';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The global guard: every request passes here. A route without @Policy is refused (no default
+ * allow). Otherwise it resolves the session into the acting person, checks the CSRF token of every
+ * unsafe request made with a session, and applies the route's policy.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger(AccessGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: Sessions,
+    private readonly access: AccessPolicy,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') throw new ForbiddenError('Only HTTP routes are served.', 'no-policy');
+    const request = context.switchToHttp().getRequest<Request>();
+    const policy = this.reflector.getAllAndOverride<RoutePolicy | undefined>(POLICY_KEY, [context.getHandler(), context.getClass()]);
+    if (policy === undefined) {
+      this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no @Policy: refused`);
+      throw new ForbiddenError('This route declares no access policy.', 'no-policy');
+    }
+
+    const secret = readSessionSecret(request);
+    const resolved = secret ? await this.sessions.resolve(secret) : null;
+    const state = accessContextOf(request);
+    state.actor = resolved?.actor;
+    state.session = resolved?.session;
+    const unsafe = !SAFE_METHODS.has(request.method);
+
+    if (policy === 'public') {
+      // No session to protect here; a cross-site HTML form cannot send JSON without a CORS preflight.
+      if (unsafe && !request.is('application/json')) throw new UnsupportedMediaTypeError('Send the request body as application/json.');
+      return true;
+    }
+    if (!resolved) throw new UnauthenticatedError();
+    if (unsafe) this.checkCsrf(request, resolved.session.csrfToken);
+    if (policy === 'signed-in') return true;
+
+    if (!resolved.actor.holdings.some((h) => policy.roles.includes(h.role))) throw new ForbiddenError();
+    const units = policy.scope === 'any-unit' ? [] : await this.locate(policy, request);
+    const decision = await this.access.decide(resolved.actor, policy, units);
+    if (!decision.allowed) {
+      this.logger.warn(`refused ${request.method} ${request.path}: ${decision.reason} (policy: ${describePolicy(policy)})`);
+      throw new ForbiddenError();
+    }
+    return true;
+  }
+
+  /** Synchronizer token: the header (API) or the `_csrf` form field (HTML forms), compared in constant time. */
+  private checkCsrf(request: Request, expected: string): void {
+    const body = request.body as Record<string, unknown> | undefined;
+    const given = request.get(CSRF_HEADER) ?? (body && typeof body === 'object' && typeof body[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : undefined);
+    if (body && typeof body === 'object' && CSRF_FIELD in body) delete body[CSRF_FIELD];
+    const a = Buffer.from(given ?? '');
+    const b = Buffer.from(expected);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ForbiddenError('The CSRF token is missing or wrong; reload the page and try again.', 'csrf-token-invalid');
+  }
+
+  private async locate(policy: RolePolicy, request: Request): Promise<number[]> {
+    const locator = policy.unit as UnitLocator;
+    switch (locator.from) {
+      case 'param':
+        return [parseId(request.params[locator.name], locator.name)];
+      case 'query':
+        return [parseId(request.query[locator.name], locator.name)];
+      case 'body': {
+        const body = request.body as Record<string, unknown> | undefined;
+        return [parseId(body && typeof body === 'object' ? body[locator.name] : undefined, locator.name)];
+      }
+      case 'resolver':
+        return this.moduleRef.get<UnitResolver>(locator.resolver, { strict: false }).unitsOf(request);
+    }
+  }
+}

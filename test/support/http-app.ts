@@ -1,0 +1,104 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { AppConfig, SecurityConfig } from '../../src/config/app-config';
+import { loadAppConfig } from '../../src/config/load-app-config';
+import { MigrationService } from '../../src/database/migration.service';
+import { configureHttpApp } from '../../src/http/configure-http-app';
+import { DataSetImporter } from '../../src/organization/import/data-set-importer.service';
+import { ControlledClock } from '../../src/shared/clock';
+import { TestDatabaseKind, TestDatabase, createTestDatabase } from './test-databases';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  baseUrl: string;
+  dataSource: DataSource;
+  clock: ControlledClock;
+  config: AppConfig;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole application over HTTP on a fresh, migrated database, set up exactly as `serve` sets it
+ * up (configureHttpApp), listening on a free loopback port. `dataSets` are imported with their demo people.
+ */
+export async function startTestApp(
+  kind: TestDatabaseKind,
+  options: { dataSets?: string[]; security?: Partial<SecurityConfig>; clock?: ControlledClock; override?: (builder: ReturnType<typeof Test.createTestingModule>) => void } = {},
+): Promise<TestApp> {
+  const db = await createTestDatabase(kind);
+  const base = loadAppConfig({});
+  const config: AppConfig = { ...base, database: db.config, security: { ...base.security, ...options.security } };
+  const clock = options.clock ?? new ControlledClock('2026-10-01T02:00:00Z');
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, clock })] });
+  options.override?.(builder);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
+  configureHttpApp(app, config);
+  await app.get(MigrationService).migrateUp();
+  for (const dataSet of options.dataSets ?? []) await app.get(DataSetImporter).importDataSet(dataSet);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    baseUrl,
+    dataSource: app.get(DataSource),
+    clock,
+    config,
+    db,
+    close: async () => {
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A browser-like client: keeps the session cookie, and sends the CSRF token it was given. */
+export class ApiClient {
+  cookie: string | undefined;
+  csrfToken: string | undefined;
+
+  constructor(private readonly baseUrl: string) {}
+
+  async login(login: string, password: string): Promise<ApiResponse> {
+    const response = await this.request('POST', '/api/auth/login', { body: { login, password } });
+    if (response.status === 200) this.csrfToken = response.body.csrfToken;
+    return response;
+  }
+
+  async request(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; contentType?: string; headers?: Record<string, string>; csrf?: boolean } = {},
+  ): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (options.csrf !== false && this.csrfToken && !['GET', 'HEAD'].includes(method)) headers['x-csrf-token'] = this.csrfToken;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined || options.contentType) headers['content-type'] = options.contentType ?? 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('iso_cycle_session='));
+    if (setCookie) {
+      const value = setCookie.split(';')[0];
+      this.cookie = value === 'iso_cycle_session=' ? undefined : value;
+    }
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  }
+}
