@@ -18,7 +18,9 @@ export class FakeIssueRenderer extends IssueRenderer {
     const font = await pdf.embedFont(StandardFonts.Helvetica);
     const page = pdf.addPage([595, 842]);
     const document = data.document as { number: number; symbol: string };
-    page.drawText(`${kind} ${document.number}/${document.symbol} rendering ${this.calls}`, { x: 50, y: 800, size: 12, font });
+    // The standard PDF fonts have no Vietnamese letters: the fake prints ASCII only.
+    const ascii = `${kind} ${document.number}/${document.symbol} rendering ${this.calls}`.replace(/[^\x20-\x7e]/g, '?');
+    page.drawText(ascii, { x: 50, y: 800, size: 12, font });
     pdf.setCreationDate(new Date('2026-01-01T00:00:00Z'));
     pdf.setModificationDate(new Date('2026-01-01T00:00:00Z'));
     return { pdf: Buffer.from(await pdf.save()), pages: 1, templateVersion: 'fake-1' };
