@@ -1,0 +1,159 @@
+import { listRoutes } from '../../src/access/route-inventory';
+import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
+import { PersonEntity } from '../../src/organization/person.entity';
+import { RoleAssignmentEntity } from '../../src/organization/role-assignment.entity';
+import { ALL_ROLES, Role } from '../../src/organization/roles';
+import { UnitEntity } from '../../src/organization/unit.entity';
+import { ApiClient, ApiResponse, startTestApp, TestApp } from '../support/http-app';
+import { TEST_DATABASE_KINDS } from '../support/test-databases';
+
+/**
+ * The access matrix: every route × every role × the actor's own unit / another unit, each case
+ * allowed or denied, plus anonymous callers. Every route the application registers must have a row
+ * here (a new route without one fails this file), and every row has at least one deny case.
+ *
+ * Allowed: the answer is neither 401 nor 403 (nor 5xx): the policy let the request through, whatever
+ * the service then said. Denied: 403 `forbidden` for a signed-in person, 401 for anonymous callers.
+ */
+type Outcome = 'allow' | 'deny';
+
+/** What a case acts on: a unit, and a spare person who holds a role in it (for routes about people). */
+interface Target {
+  unit: UnitEntity;
+  person: PersonEntity;
+}
+
+interface Call {
+  path: string;
+  body?: unknown;
+}
+
+type MatrixRow =
+  /** Anyone may call it (no session needed). */
+  | { access: 'public'; call: () => Call }
+  /** Any signed-in person, about themselves; anonymous denied. `freshSession`: the call ends or spends the session. */
+  | { access: 'signed-in'; call: () => Call; freshSession?: boolean }
+  /** By role: [own unit, other unit] per role; roles not listed are denied on both. */
+  | { access: 'by-role'; call: (target: Target) => Call; roles: Partial<Record<Role, [Outcome, Outcome]>> };
+
+const OWN_ONLY: [Outcome, Outcome] = ['allow', 'deny'];
+
+const MATRIX: Record<string, MatrixRow> = {
+  'GET /health': { access: 'public', call: () => ({ path: '/health' }) },
+  'POST /api/auth/login': { access: 'public', call: () => ({ path: '/api/auth/login', body: { login: 'staff.21172@quang-ngai-2025', password: DEMO_PASSWORD } }) },
+  'POST /api/auth/logout': { access: 'signed-in', call: () => ({ path: '/api/auth/logout' }), freshSession: true },
+  'GET /api/auth/me': { access: 'signed-in', call: () => ({ path: '/api/auth/me' }) },
+  'POST /api/auth/password': { access: 'signed-in', call: () => ({ path: '/api/auth/password', body: { currentPassword: 'not-my-password', newPassword: 'a-new-long-password' } }) },
+  'POST /api/admin/people/:id/password-reset': {
+    access: 'by-role',
+    call: ({ person }) => ({ path: `/api/admin/people/${person.id}/password-reset`, body: { newPassword: 'reset-in-the-matrix' } }),
+    roles: { [Role.Administrator]: OWN_ONLY },
+  },
+  'GET /api/units/:unitId/audit-events': {
+    access: 'by-role',
+    call: ({ unit }) => ({ path: `/api/units/${unit.id}/audit-events` }),
+    roles: { [Role.Staff]: OWN_ONLY, [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Consolidator]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
+  },
+};
+
+/**
+ * Who plays each role, and which unit is "own" and "other" for them. Unit roles sit in a commune;
+ * the consolidator and the administrator sit at the standing agency, which reaches every unit of its
+ * data set, so their "other" unit lies in another data set.
+ */
+const ACTORS: Record<Role, { unit: [string, string]; other: [string, string] }> = {
+  [Role.Staff]: { unit: ['quang-ngai-2025', '21172'], other: ['quang-ngai-2025', '21025'] },
+  [Role.DivisionHead]: { unit: ['quang-ngai-2025', '21172'], other: ['quang-ngai-2025', '21025'] },
+  [Role.Head]: { unit: ['quang-ngai-2025', '21172'], other: ['quang-ngai-2025', '21025'] },
+  [Role.Deputy]: { unit: ['quang-ngai-2025', '21172'], other: ['quang-ngai-2025', '21025'] },
+  [Role.Clerk]: { unit: ['quang-ngai-2025', '21172'], other: ['quang-ngai-2025', '21025'] },
+  [Role.Consolidator]: { unit: ['quang-ngai-2025', 'skhcn'], other: ['quang-ngai-2021', '21040'] },
+  [Role.Administrator]: { unit: ['quang-ngai-2025', 'skhcn'], other: ['quang-ngai-2021', '21040'] },
+};
+
+const isAllowed = (r: ApiResponse) => r.status !== 401 && r.status !== 403 && r.status < 500;
+const isDenied = (r: ApiResponse, signedIn: boolean) => (signedIn ? r.status === 403 && r.body?.error?.code === 'forbidden' : r.status === 401);
+const methodOf = (key: string) => key.split(' ')[0];
+
+describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/other unit [%s]', (kind) => {
+  let t: TestApp;
+  const targets = new Map<string, Target>();
+  const sessions = new Map<Role, ApiClient>();
+
+  const signIn = async (role: Role): Promise<ApiClient> => {
+    const [dataSetId, code] = ACTORS[role].unit;
+    const client = new ApiClient(t.baseUrl);
+    const response = await client.login(`${role}.${code}@${dataSetId}`, DEMO_PASSWORD);
+    if (response.status !== 200) throw new Error(`could not sign in as ${role}: ${response.status} ${JSON.stringify(response.body)}`);
+    return client;
+  };
+
+  /** A person who holds a role in the unit and plays no part otherwise, so a case may change them. */
+  const targetIn = async ([dataSetId, code]: [string, string]): Promise<Target> => {
+    const key = `${dataSetId}/${code}`;
+    if (!targets.has(key)) {
+      const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId, code });
+      const template = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `staff.${code}@${dataSetId}` });
+      await t.dataSource.getRepository(PersonEntity).insert({ login: `matrix-target.${code}@${dataSetId}`, fullName: 'Người Thử', passwordHash: template.passwordHash, active: true });
+      const person = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `matrix-target.${code}@${dataSetId}` });
+      await t.dataSource.getRepository(RoleAssignmentEntity).insert({ personId: person.id, unitId: unit.id, role: Role.Staff, title: null, divisionId: null });
+      targets.set(key, { unit, person });
+    }
+    return targets.get(key)!;
+  };
+
+  const send = (client: ApiClient, key: string, call: Call) => client.request(methodOf(key), call.path, call.body === undefined && methodOf(key) !== 'GET' ? { body: {} } : { body: call.body });
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, { dataSets: ['quang-ngai-2025', 'quang-ngai-2021'], security: { loginMaxFailuresPerIp: 100000 } });
+    for (const role of ALL_ROLES) sessions.set(role, await signIn(role));
+  });
+  afterAll(() => t.close());
+
+  it('has a row for every registered route, and no row for a route that does not exist', () => {
+    const registered = listRoutes(t.app).map((r) => `${r.method} ${r.path}`);
+    expect(registered.filter((key) => !(key in MATRIX))).toEqual([]);
+    expect(Object.keys(MATRIX).filter((key) => !registered.includes(key))).toEqual([]);
+  });
+
+  it('matches each route’s declared policy kind', () => {
+    for (const route of listRoutes(t.app)) {
+      const row = MATRIX[`${route.method} ${route.path}`];
+      if (!row) continue;
+      const declared = typeof route.policy === 'object' ? 'by-role' : route.policy;
+      expect(`${route.method} ${route.path}: ${declared}`).toBe(`${route.method} ${route.path}: ${row.access}`);
+    }
+  });
+
+  it.each(Object.entries(MATRIX))('%s', async (key, row) => {
+    const mismatches: string[] = [];
+    const check = (label: string, response: ApiResponse, expected: Outcome, signedIn: boolean) => {
+      const ok = expected === 'allow' ? isAllowed(response) : isDenied(response, signedIn);
+      if (!ok) mismatches.push(`${label}: expected ${expected}, got ${response.status} ${JSON.stringify(response.body)?.slice(0, 200)}`);
+    };
+    let denyCases = 0;
+
+    if (row.access === 'public') {
+      check('anonymous', await send(new ApiClient(t.baseUrl), key, row.call()), 'allow', false);
+    } else if (row.access === 'signed-in') {
+      for (const role of ALL_ROLES) {
+        const client = row.freshSession ? await signIn(role) : sessions.get(role)!;
+        check(role, await send(client, key, row.call()), 'allow', true);
+      }
+      check('anonymous', await send(new ApiClient(t.baseUrl), key, row.call()), 'deny', false);
+      denyCases++;
+    } else {
+      for (const role of ALL_ROLES) {
+        const [own, other] = row.roles[role] ?? ['deny', 'deny'];
+        check(`${role} on own unit`, await send(sessions.get(role)!, key, row.call(await targetIn(ACTORS[role].unit))), own, true);
+        check(`${role} on other unit`, await send(sessions.get(role)!, key, row.call(await targetIn(ACTORS[role].other))), other, true);
+        denyCases += Number(own === 'deny') + Number(other === 'deny');
+      }
+      check('anonymous', await send(new ApiClient(t.baseUrl), key, row.call(await targetIn(ACTORS[Role.Staff].unit))), 'deny', false);
+      denyCases++;
+      expect(denyCases).toBeGreaterThan(1);
+    }
+    if (row.access !== 'public') expect(denyCases).toBeGreaterThan(0);
+    expect(mismatches).toEqual([]);
+  });
+});
