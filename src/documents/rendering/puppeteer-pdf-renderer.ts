@@ -16,8 +16,16 @@ export interface PuppeteerPdfRendererOptions {
 /**
  * Flags for a server without a display, often running as root (hence --no-sandbox). The rest stop
  * Chromium's own traffic (updates, sync, field trials, QUIC probes) so that a render opens no socket.
+ * Request interception does not see everything (a <link rel="prefetch"> is fetched by the browser
+ * process), so every request that does leave is also sent to a proxy that does not exist, loopback
+ * included ("<-loopback>" removes Chromium's implicit bypass), and no host name resolves.
  */
 const LAUNCH_ARGS = [
+  '--proxy-server=http://127.0.0.1:9',
+  '--proxy-bypass-list=<-loopback>',
+  '--host-resolver-rules=MAP * ~NOTFOUND',
+  '--disable-features=NetworkPrediction,Prerender2,SpeculationRulesPrefetchFuture',
+  '--dns-prefetch-disable',
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -146,6 +154,9 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     page.on('request', (request) => {
       if (request.isInterceptResolutionHandled()) return;
       if (isAllowed(request)) void request.continue();
+      // An aborted navigation (meta refresh, a frame) would replace the document with an error page
+      // mid-print; "204 No Content" cancels it and leaves the document as it is.
+      else if (request.isNavigationRequest() && request.frame() === page.mainFrame()) void request.respond({ status: 204, body: '' });
       else void request.abort('blockedbyclient');
     });
     return page;

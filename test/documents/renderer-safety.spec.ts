@@ -1,0 +1,174 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { RendererUnavailableError, RenderTimeoutError } from '../../src/documents/rendering/pdf-renderer';
+import { PuppeteerPdfRenderer } from '../../src/documents/rendering/puppeteer-pdf-renderer';
+import { TemplateDataError } from '../../src/documents/templates/template-catalogue';
+import { createTestComposer } from './render-support';
+import { findLine, normalise, pageBox, pdfFonts, pdfPages } from './support/pdf-inspection';
+
+/**
+ * Hostile user text renders as text and cannot reach the network; the renderer survives a
+ * Chromium crash, times out, and says clearly when Chromium is missing.
+ */
+const { catalogue, renderer, composer } = createTestComposer();
+let server: Server;
+let port: number;
+let connections = 0;
+
+beforeAll(async () => {
+  server = createServer((_, response) => response.end('x'));
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await renderer.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** Let any request that slipped through reach the listener before counting. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+const VOWELS = 'aăâeêioôơuưy';
+const TONED = [...VOWELS].map((v) => [v, ...'\u0300\u0301\u0303\u0309\u0323'.split('').map((mark) => `${v}${mark}`.normalize('NFC'))].join('')).join('');
+const EVERY_DIACRITIC = `${TONED} đ ${TONED.toLocaleUpperCase('vi')} Đ`;
+
+describe('hostile user text', () => {
+  let pages: ReturnType<typeof pdfPages>;
+  let pdf: Buffer;
+  const words = Array.from({ length: 1500 }, (_, i) => `chữ${i}`).join(' ');
+  const paragraph = words.slice(0, 10_000);
+  const unbroken = 'Đ'.repeat(10_000);
+
+  beforeAll(async () => {
+    const img = `<img src="http://127.0.0.1:${port}/">`;
+    const data = catalogue.sample('letter') as Record<string, any>;
+    data.subject = `{{x}} ${img}`;
+    data.issuer = { name: ['<script>alert(1)</script>', `Sở ${img}`] };
+    data.addressees = ['{{#each x}}{{/each}}', `<link rel="stylesheet" href="http://127.0.0.1:${port}/s.css">`];
+    data.body = [
+      '{{x}} {{{x}}} {{> header}}',
+      '<script>document.write("INJECTED")</script>',
+      img,
+      `<style>@import url(http://127.0.0.1:${port}/i.css); body { background: url(http://127.0.0.1:${port}/b.png) }</style><iframe src="http://127.0.0.1:${port}/f"></iframe>`,
+      EVERY_DIACRITIC,
+      paragraph,
+      unbroken,
+      { runs: [{ text: `<b>${img}</b>`, italic: true }, { text: 'kết thúc' }] },
+    ];
+    data.signer = { ...data.signer, name: `<img src=x onerror="fetch('http://127.0.0.1:${port}/js')">` };
+    data.recipients = { list: [img], archiveDivision: 'KGVX' };
+    connections = 0;
+    pdf = (await composer.compose('letter', data)).pdf;
+    pages = pdfPages(pdf);
+    await settle();
+  });
+
+  test('renders as text, markup and template syntax included', () => {
+    // Page numbers (in the top margin) left out: the long paragraphs run over several pages.
+    const text = normalise(pages.flatMap((page) => page.lines.filter((line) => line.yMin > pageBox(page).top - 2).map((line) => line.text)).join(' '));
+    expect(text).toContain('{{x}} {{{x}}} {{> header}}');
+    expect(text).toContain('<script>document.write("INJECTED")</script>');
+    expect(text).toContain(`<img src="http://127.0.0.1:${port}/">`);
+    expect(text).toContain('V/v {{x}} <img');
+    expect(text.replace(/\s/g, '')).toContain('<SCRIPT>ALERT(1)</SCRIPT>'); // issuer column: upper case, may wrap
+    expect(text).toContain('{{#each x}}{{/each}};');
+    expect(text).not.toMatch(/^INJECTED|[^(]"INJECTED"[^)]/);
+    // Compared without spaces: the justified line may wrap anywhere in the sequence.
+    expect(text.replace(/\s/g, '').includes(EVERY_DIACRITIC.replace(/\s/g, ''))).toBe(true);
+    const compact = text.replace(/\s/g, '');
+    expect(compact.includes(paragraph.replace(/\s/g, ''))).toBe(true);
+    expect(compact.includes(unbroken)).toBe(true);
+  });
+
+  test('opens no connection', () => {
+    expect(connections).toBe(0);
+  });
+
+  test('keeps every diacritic in the embedded serif (no fallback font)', () => {
+    expect([...new Set(pdfFonts(pdf).map((font) => font.family))]).toEqual(['Tinos']);
+  });
+
+  test('holds the layout: margins, and the signer on the page of the closing mark', () => {
+    for (const page of pages) {
+      const box = pageBox(page);
+      for (const line of page.lines) {
+        expect({ text: line.text.slice(0, 40), inside: line.xMin >= box.left - 1 && line.xMax <= box.right + 1 && line.yMax <= box.bottom + 1.5 }).toEqual({
+          text: line.text.slice(0, 40),
+          inside: true,
+        });
+      }
+    }
+    const end = findLine(pages, (text) => text.endsWith('kết thúc./.'))!;
+    expect(findLine(pages, /^Nơi nhận:$/)!.page).toBe(end.page);
+    expect(findLine(pages, /onerror/)!.page).toBe(end.page);
+  });
+});
+
+test('raw HTML reaching the renderer cannot load anything either (JavaScript off, requests aborted)', async () => {
+  connections = 0;
+  const url = `http://127.0.0.1:${port}`;
+  const html = `<!DOCTYPE html><html><head>
+    <link rel="stylesheet" href="${url}/a.css"><link rel="prefetch" href="${url}/p"><link rel="preload" as="image" href="${url}/pre.png">
+    <style>@import url(${url}/i.css); @font-face { font-family: X; src: url(${url}/f.woff2); } body { font-family: X; background: url(${url}/b.png); }</style>
+    </head><body>
+    <p id="t">still here</p><script>document.getElementById('t').textContent = 'SCRIPT RAN'; fetch('${url}/fetch');</script>
+    <img src="${url}/img.png"><iframe src="${url}/frame"></iframe><iframe src="file:///etc/passwd"></iframe>
+    <object data="${url}/obj"></object><video poster="${url}/poster.png"></video><audio src="${url}/a.mp3" autoplay></audio>
+    <a href="${url}/link">link</a></body></html>`;
+  const pdf = await renderer.renderPdf(html);
+  await settle();
+  const text = pdfPages(pdf).flatMap((page) => page.lines.map((line) => line.text)).join('\n');
+  expect(text).toContain('still here');
+  expect(text).not.toContain('SCRIPT RAN');
+  expect(text).not.toMatch(/root:x:0/);
+  expect(connections).toBe(0);
+  // A refresh to another address is a navigation: aborted like any other request.
+  const refreshed = await renderer.renderPdf(`<meta http-equiv="refresh" content="0;url=${url}/refresh"><p>x</p>`);
+  await settle();
+  expect(connections).toBe(0);
+  expect(pdfPages(refreshed)[0].lines.map((line) => line.text)).toEqual(['x']);
+});
+
+test('missing data fails the render and names the field', () => {
+  const data = catalogue.sample('letter') as Record<string, any>;
+  delete data.signer.name;
+  expect(() => catalogue.renderHtml('letter', data)).toThrow(TemplateDataError);
+  expect(() => catalogue.renderHtml('letter', data)).toThrow(/"name"/);
+});
+
+test('a render that takes too long fails with a timeout, and the renderer keeps working', async () => {
+  const heavy = `<table>${'<tr><td>ô</td></tr>'.repeat(200_000)}</table>`;
+  await expect(renderer.renderPdf(heavy, { timeoutMs: 50 })).rejects.toBeInstanceOf(RenderTimeoutError);
+  const pdf = await renderer.renderPdf('<p>sau</p>');
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+});
+
+test('a crashed Chromium is replaced on the next render', async () => {
+  const crashing = new PuppeteerPdfRenderer({ executablePath: (renderer as unknown as { options: { executablePath: string } }).options.executablePath, poolSize: 1 });
+  try {
+    await crashing.renderPdf('<p>một</p>');
+    const pid = (await crashing.browserPid())!;
+    process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const pdf = await crashing.renderPdf('<p>hai</p>');
+    expect(pdfPages(pdf)[0].lines.map((line) => line.text)).toEqual(['hai']);
+    expect(await crashing.browserPid()).not.toBe(pid);
+  } finally {
+    await crashing.close();
+  }
+});
+
+test('several renders at once share the page pool', async () => {
+  const pdfs = await Promise.all(Array.from({ length: 6 }, (_, i) => renderer.renderPdf(`<p>trang ${i}</p>`)));
+  expect(pdfs.map((pdf) => pdfPages(pdf)[0].lines[0].text)).toEqual(['trang 0', 'trang 1', 'trang 2', 'trang 3', 'trang 4', 'trang 5']);
+});
+
+test('a missing Chromium is reported with the path and how to configure it', async () => {
+  const missing = new PuppeteerPdfRenderer({ executablePath: '/nonexistent/chromium' });
+  await expect(missing.renderPdf('<p>x</p>')).rejects.toBeInstanceOf(RendererUnavailableError);
+  await expect(missing.renderPdf('<p>x</p>')).rejects.toThrow(/\/nonexistent\/chromium.*CHROMIUM_PATH/);
+  const none = new PuppeteerPdfRenderer({ executablePath: undefined });
+  await expect(none.renderPdf('<p>x</p>')).rejects.toThrow(/No Chromium executable was found.*CHROMIUM_PATH/);
+});
