@@ -31,7 +31,8 @@ export class SignerBlockError extends Error {
 
 /** The lines above the signature, in capitals, top to bottom. */
 export function signerAuthorityLines(signer: Signer): string[] {
-  if (typeof signer?.title !== 'string' || signer.title.trim() === '') throw new SignerBlockError('signer.title is required');
+  if (!signer || typeof signer !== 'object') throw new SignerBlockError('signer is required ({ prefix?, headTitle?, title, name })');
+  if (typeof signer.title !== 'string' || signer.title.trim() === '') throw new SignerBlockError('signer.title is required');
   const upper = (text: string) => text.trim().toLocaleUpperCase('vi');
   const lines: string[] = [];
   if (signer.onBehalfOf) lines.push(`TM. ${upper(signer.onBehalfOf)}`);

@@ -1,0 +1,42 @@
+import { defaultTemplatesDir } from '../documents.module';
+import { DocumentFont } from '../fonts/document-font';
+import { TemplateCatalogue, TemplateDataError, UnknownDocumentKindError } from './template-catalogue';
+
+const font: DocumentFont = { family: 'Tinos', fontFaceCss: '/* fonts */' };
+const catalogue = new TemplateCatalogue(defaultTemplatesDir(), { zone: 'Asia/Ho_Chi_Minh', font });
+
+describe('template catalogue', () => {
+  test('every folder with content.hbs is a kind; "_" folders are shared parts', () => {
+    expect(catalogue.kinds()).toEqual(['consolidated-report', 'letter', 'request-to-report-letter', 'unit-report', 'urge-letter']);
+  });
+
+  test.each(catalogue.kinds())('%s renders from its sample.json alone', (kind) => {
+    const html = catalogue.renderHtml(kind, catalogue.sample(kind));
+    expect(html).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(html).toContain('./.');
+    expect(html).toContain('- Lưu: VT, ');
+    expect(html).not.toContain('DỰ THẢO');
+    expect(html).not.toMatch(/<script|src="http|href="http/i);
+  });
+
+  test('missing data fails the render and names the field', () => {
+    const data = catalogue.sample('letter') as { document: Record<string, unknown> };
+    delete data.document.place;
+    expect(() => catalogue.renderHtml('letter', data)).toThrow(TemplateDataError);
+    expect(() => catalogue.renderHtml('letter', data)).toThrow(/Document "letter": .*"place"|placeDate: the place/);
+    const noSigner = catalogue.sample('unit-report');
+    delete noSigner.signer;
+    expect(() => catalogue.renderHtml('unit-report', noSigner)).toThrow(/signer is required/);
+  });
+
+  test('a draft carries the mark and no number', () => {
+    const html = catalogue.renderHtml('letter', catalogue.sample('letter'), { draft: true });
+    expect(html).toContain('content: "DỰ THẢO"');
+    expect(html).not.toContain('4607/UBND-KGVX');
+  });
+
+  test('unknown kinds are refused with the list of known ones', () => {
+    expect(() => catalogue.renderHtml('../secret', {})).toThrow(UnknownDocumentKindError);
+    expect(() => catalogue.sample('nope')).toThrow(/known: consolidated-report, letter/);
+  });
+});
