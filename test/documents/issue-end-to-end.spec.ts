@@ -2,18 +2,21 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { ConfigModule } from '../../src/config/config.module';
+import { loadAppConfig } from '../../src/config/load-app-config';
+import { DatabaseModule } from '../../src/database/database.module';
 import { DocumentComposer } from '../../src/documents/document-composer';
-import { defaultTemplatesDir } from '../../src/documents/documents.module';
-import { loadDocumentFont } from '../../src/documents/fonts/document-font';
 import { ComposerIssueRenderer } from '../../src/documents/issuing/composer-issue-renderer';
+import { IssueRenderer } from '../../src/documents/issuing/issue-renderer';
 import { IssuePipeline } from '../../src/documents/issuing/issue-pipeline';
-import { IssueState } from '../../src/documents/issuing/issued-document.entity';
-import { NumberingService } from '../../src/documents/numbering/numbering.service';
+import { IssuedDocumentEntity, IssueState } from '../../src/documents/issuing/issued-document.entity';
+import { IssuingModule } from '../../src/documents/issuing/issuing.module';
 import { IncomingRegisterEntryEntity } from '../../src/documents/registers/incoming-register-entry.entity';
-import { PuppeteerPdfRenderer } from '../../src/documents/rendering/puppeteer-pdf-renderer';
-import { FilesystemDocumentStore } from '../../src/documents/store/filesystem-document-store';
-import { sha256Hex } from '../../src/documents/store/document-store';
+import { DocumentStore, sha256Hex } from '../../src/documents/store/document-store';
+import { StoreVerifier } from '../../src/documents/store/store-verifier';
 import { TemplateCatalogue } from '../../src/documents/templates/template-catalogue';
 import { ControlledClock } from '../../src/shared/clock';
 import { TEST_DATABASE_KINDS, openMigratedDatabase } from '../support/test-databases';
@@ -36,40 +39,46 @@ function reportContent(catalogue: TemplateCatalogue): Record<string, unknown> {
   return content;
 }
 
+/**
+ * The production wiring (IssuingModule: composer, Chromium, filesystem store under the runtime
+ * directory) on each database, with a controlled clock.
+ */
 describe.each(TEST_DATABASE_KINDS)('issuing with the real templates and Chromium [%s]', (kind) => {
   let dataSource: DataSource;
   let close: () => Promise<void>;
   let units: SeededUnits;
-  let root: string;
-  let chromium: PuppeteerPdfRenderer;
-  let catalogue: TemplateCatalogue;
-  let composer: DocumentComposer;
+  let runtimeDir: string;
+  let app: INestApplicationContext;
+  // 05/01/2027 08:00 in Vietnam; the server runs in UTC, where it is 01:00.
+  const clock = new ControlledClock('2027-01-05T01:00:00Z');
 
   beforeAll(async () => {
-    ({ dataSource, close } = await openMigratedDatabase(kind));
+    let db;
+    ({ db, dataSource, close } = await openMigratedDatabase(kind));
     units = await seedQuangNgai2025(dataSource);
-    root = mkdtempSync(join(tmpdir(), 'iso-e2e-'));
-    chromium = new PuppeteerPdfRenderer({ executablePath: '/usr/bin/chromium', poolSize: 1 });
-    catalogue = new TemplateCatalogue(defaultTemplatesDir(), { zone: 'Asia/Ho_Chi_Minh', font: loadDocumentFont() });
-    composer = new DocumentComposer(catalogue, chromium);
+    runtimeDir = mkdtempSync(join(tmpdir(), 'iso-e2e-'));
+    const url = db.kind === 'sqlite' ? `sqlite:${db.config.sqlitePath}` : db.config.displayUrl;
+    const config = loadAppConfig({ DATABASE_URL: url, RUNTIME_DIR: runtimeDir }, join(__dirname, '..', '..'));
+    @Module({ imports: [ConfigModule.forRoot({ config, clock }), DatabaseModule, IssuingModule.forRoot({ documents: { pagePoolSize: 1 } })] })
+    class IssuingTestModule {}
+    app = await NestFactory.createApplicationContext(IssuingTestModule, { logger: ['error'] });
   });
   afterAll(async () => {
-    await chromium.close();
+    await app.close();
     await close();
-    rmSync(root, { recursive: true, force: true });
+    rmSync(runtimeDir, { recursive: true, force: true });
   });
 
   it('issues a report end to end, and re-rendering its stored data gives the same text', async () => {
-    // 05/01/2027 08:00 in Vietnam; the server runs in UTC, where it is still the 5th at 01:00.
-    const clock = new ControlledClock('2027-01-05T01:00:00Z');
-    const store = new FilesystemDocumentStore(join(root, 'documents'));
-    const renderer = new ComposerIssueRenderer(composer, defaultTemplatesDir());
-    const pipeline = new IssuePipeline(dataSource, clock, new NumberingService(dataSource, clock), renderer, store);
+    const catalogue = app.get(TemplateCatalogue);
+    const store = app.get(DocumentStore);
+    const renderer = app.get(IssueRenderer) as ComposerIssueRenderer;
 
-    const issued = await pipeline.issue(approvedReport(units, { templateKind: 'unit-report', content: reportContent(catalogue), subject: 'Kết quả duy trì, cải tiến HTQLCL năm 2026' }));
+    const issued = await app.get(IssuePipeline).issue(approvedReport(units, { templateKind: 'unit-report', content: reportContent(catalogue), subject: 'Kết quả duy trì, cải tiến HTQLCL năm 2026' }));
     expect([issued.state, issued.symbol, issued.issueDate]).toEqual([IssueState.Issued, '01/BC-SKHCN', '2027-01-05']);
 
     const stored = (await store.get(issued.id))!;
+    expect(store.description).toBe(`filesystem ${join(runtimeDir, 'documents')}`);
     expect(sha256Hex(stored.pdf)).toBe(issued.sha256);
     expect(stored.templateVersion).toBe(renderer.templateVersion('unit-report'));
     expect(issued.templateVersion).toBe(stored.templateVersion);
@@ -82,10 +91,12 @@ describe.each(TEST_DATABASE_KINDS)('issuing with the real templates and Chromium
     expect(flowing).toContain('SỞ KHOA HỌC VÀ CÔNG NGHỆ');
 
     // The stored data alone reproduces the document (text-identical; the bytes differ by creation time).
-    const again = await composer.compose(stored.kind, stored.data);
+    const again = await app.get(DocumentComposer).compose(stored.kind, stored.data);
     expect(pdfText(again.pdf)).toBe(text);
 
     const incoming = await dataSource.getRepository(IncomingRegisterEntryEntity).findBy({ documentId: issued.id });
     expect(incoming.map((r) => [r.unitId, r.incomingNumber, r.symbol, r.sender, r.documentDate])).toEqual([[units.province.id, 1, '01/BC-SKHCN', 'Sở Khoa học và Công nghệ', '2027-01-05']]);
+    expect((await dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: issued.id })).sha256).toBe(stored.sha256);
+    expect((await app.get(StoreVerifier).verify()).mismatches).toEqual([]);
   });
 });

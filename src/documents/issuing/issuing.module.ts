@@ -1,0 +1,63 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { Clock } from '../../shared/clock';
+import { DocumentComposer } from '../document-composer';
+import { DocumentsModule, DocumentsModuleOptions, defaultTemplatesDir } from '../documents.module';
+import { loadDocumentFont } from '../fonts/document-font';
+import { NumberingService } from '../numbering/numbering.service';
+import { RegisterPdf, registerCatalogue } from '../registers/register-pdf';
+import { RegistersService } from '../registers/registers.service';
+import { PdfRenderer } from '../rendering/pdf-renderer';
+import { DocumentStore } from '../store/document-store';
+import { DocumentStoreBackend, createDocumentStore } from '../store/document-store.factory';
+import { StoreVerifier } from '../store/store-verifier';
+import { ComposerIssueRenderer } from './composer-issue-renderer';
+import { DocumentSigner, IssueRenderer } from './issue-renderer';
+import { IssuePipeline } from './issue-pipeline';
+import { IssuedDocuments } from './issued-documents';
+
+export interface IssuingModuleOptions {
+  /** Where issued files go: the filesystem under AppConfig.runtimeDir/documents (default) or the database. */
+  store?: DocumentStoreBackend;
+  /** Signing, when configured (its own issue); unsigned otherwise. */
+  signer?: DocumentSigner;
+  /** Passed to DocumentsModule (templates folder, Times New Roman folder, page pool). */
+  documents?: DocumentsModuleOptions;
+  /** Attempts of rendering and signing before an incident. */
+  maxAttempts?: number;
+}
+
+/**
+ * Issuing official documents: numbering, the pipeline, the document store, registers (XLSX and
+ * PDF) and store verification. Needs ConfigModule (AppConfig, Clock) and the database.
+ */
+@Module({})
+export class IssuingModule {
+  static forRoot(options: IssuingModuleOptions = {}): DynamicModule {
+    return {
+      module: IssuingModule,
+      imports: [DocumentsModule.forRoot(options.documents)],
+      providers: [
+        { provide: NumberingService, inject: [DataSource, Clock, AppConfig], useFactory: (ds: DataSource, clock: Clock, config: AppConfig) => new NumberingService(ds, clock, { zone: config.civilTimeZone }) },
+        { provide: IssuedDocuments, inject: [DataSource, Clock], useFactory: (ds: DataSource, clock: Clock) => new IssuedDocuments(ds, clock) },
+        { provide: DocumentStore, inject: [AppConfig, DataSource], useFactory: (config: AppConfig, ds: DataSource) => createDocumentStore(options.store ?? 'filesystem', config.runtimeDir, ds) },
+        { provide: IssueRenderer, inject: [DocumentComposer], useFactory: (composer: DocumentComposer) => new ComposerIssueRenderer(composer, options.documents?.templatesDir ?? defaultTemplatesDir()) },
+        {
+          provide: IssuePipeline,
+          inject: [DataSource, Clock, AppConfig, NumberingService, IssueRenderer, DocumentStore],
+          useFactory: (ds: DataSource, clock: Clock, config: AppConfig, numbering: NumberingService, renderer: IssueRenderer, store: DocumentStore) =>
+            new IssuePipeline(ds, clock, numbering, renderer, store, { zone: config.civilTimeZone, signer: options.signer, maxAttempts: options.maxAttempts }),
+        },
+        { provide: RegistersService, inject: [DataSource, Clock, AppConfig], useFactory: (ds: DataSource, clock: Clock, config: AppConfig) => new RegistersService(ds, clock, { zone: config.civilTimeZone }) },
+        {
+          provide: RegisterPdf,
+          inject: [PdfRenderer, AppConfig],
+          useFactory: (renderer: PdfRenderer, config: AppConfig) => new RegisterPdf(registerCatalogue(loadDocumentFont(options.documents?.timesNewRomanDir), config.civilTimeZone), renderer),
+        },
+        { provide: StoreVerifier, inject: [DataSource, DocumentStore], useFactory: (ds: DataSource, store: DocumentStore) => new StoreVerifier(ds, store) },
+      ],
+      exports: [NumberingService, IssuedDocuments, DocumentStore, IssueRenderer, IssuePipeline, RegistersService, RegisterPdf, StoreVerifier],
+    };
+  }
+}
