@@ -39,6 +39,13 @@ export interface EmbeddedEngineOptions {
    * the bug the crash test must catch.
    */
   faultSplitCommit?: { gapMs: number };
+  /**
+   * How many instances may keep their bpmn-engine in memory between steps (~0.7 MiB each) and for how
+   * long without a step. Their state is in the database after every step either way. Default 16 / 30 s
+   * (a few suffice for the steps in flight; more only add garbage-collection work).
+   */
+  maxLiveInstances?: number;
+  liveIdleMs?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -61,6 +68,8 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   private running = false;
   private scheduler: NodeJS.Timeout | null = null;
   private readonly log: (message: string, error?: unknown) => void;
+  /** Engines kept between steps, least recently used first; only read or written inside the step queue. */
+  private readonly live = new Map<string, { run: InstanceRun; row: WfInstance }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -94,6 +103,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     if (this.scheduler) clearInterval(this.scheduler);
     this.scheduler = null;
     await this.whenIdle();
+    await this.enqueue(async () => this.evictAll());
     await this.lock.release();
   }
 
@@ -129,6 +139,8 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   cancelInstance(instanceKey: string): Promise<void> {
     return this.enqueue(async () => {
       const row = await this.activeInstance(instanceKey);
+      this.live.get(instanceKey)?.run.stop();
+      this.live.delete(instanceKey);
       const open = await this.openRows(instanceKey);
       const now = this.clock.now().getTime();
       const active = JSON.parse(row.activeElements) as Record<string, ActiveEntry>;
@@ -298,26 +310,74 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
         return 1;
       });
     }
-    await this.enqueue(() => this.dataSource.getRepository(WfBufferedMessage).delete({ expiresAt: LessThanOrEqual(now) }));
+    await this.enqueue(async () => {
+      await this.dataSource.getRepository(WfBufferedMessage).delete({ expiresAt: LessThanOrEqual(now) });
+      this.evictIdle();
+    });
     await this.dispatchDueJobs();
     return fired;
   }
 
   // ——— steps ———
 
-  /** Recovers the instance, applies the action, commits state and rows together, evicts the engine. */
+  /**
+   * Applies an action to an instance and commits its new state with the rows it changed. The engine
+   * comes from memory when the instance was used recently, else it is recovered from the database.
+   */
   private async step<T>(instanceId: string, action: (run: InstanceRun) => Promise<T>): Promise<T> {
+    const cached = this.live.get(instanceId);
+    this.live.delete(instanceId);
+    cached?.run.beginStep(); // a recovered engine keeps what happened while resuming (overdue timers)
+    const entry = cached ?? (await this.recover(instanceId));
+    try {
+      const result = await action(entry.run);
+      await this.commit(entry.run, entry.row);
+      this.keepLive(entry);
+      return result;
+    } catch (error) {
+      entry.run.stop(); // its memory may be ahead of the database: recover next time
+      throw error;
+    }
+  }
+
+  private async recover(instanceId: string): Promise<{ run: InstanceRun; row: WfInstance }> {
     const row = await this.activeInstance(instanceId);
     const deployment = await this.registry.byId(row.deploymentId);
     const run = new InstanceRun(row.id, deployment, this.clock, await this.openRows(row.id), JSON.parse(row.variables), JSON.parse(row.activeElements), { businessKey: row.businessKey });
     try {
       await run.resume(JSON.parse(row.state!));
-      const result = await action(run);
-      await this.commit(run, row);
-      return result;
-    } finally {
+    } catch (error) {
       run.stop();
+      throw error;
     }
+    return { run, row };
+  }
+
+  private keepLive(entry: { run: InstanceRun; row: WfInstance }): void {
+    if (entry.run.ended || !this.running) return entry.run.stop();
+    entry.run.lastUsed = Date.now();
+    this.live.set(entry.row.id, entry);
+    const max = this.options.maxLiveInstances ?? 16;
+    for (const [id, oldest] of this.live) {
+      if (this.live.size <= max) break;
+      this.live.delete(id);
+      oldest.run.stop();
+    }
+  }
+
+  /** Idle instances leave memory (their state is already in the database). */
+  private evictIdle(): void {
+    const limit = Date.now() - (this.options.liveIdleMs ?? 30_000);
+    for (const [id, entry] of this.live) {
+      if (entry.run.lastUsed > limit) continue;
+      this.live.delete(id);
+      entry.run.stop();
+    }
+  }
+
+  private evictAll(): void {
+    for (const entry of this.live.values()) entry.run.stop();
+    this.live.clear();
   }
 
   private async createInstance(deployment: LoadedDeployment, variables: Variables, businessKey: string | null, trigger: { elementId: string; variables: Variables } | null, extra?: Extra): Promise<ProcessInstanceRef> {
@@ -331,9 +391,11 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       await run.start();
       if (trigger) await run.triggerStartEvent(trigger.elementId, trigger.variables);
       await this.commit(run, row, [this.instanceHistory(row, 'instance-started', now)], extra);
-    } finally {
+    } catch (error) {
       run.stop();
+      throw error;
     }
+    this.keepLive({ run, row });
     return toRef(row);
   }
 
@@ -389,6 +451,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       });
     }
     Object.assign(row, next);
+    run.committed(changes);
 
     for (const task of changes.createdTasks) this.emit({ type: 'userTaskCreated', task: toUserTask(task) });
     for (const { row: task, state: taskState, completedBy } of changes.closedTasks) {

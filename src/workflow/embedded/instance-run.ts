@@ -74,11 +74,13 @@ export class InstanceRun implements JobExecutionSink {
   active: Record<string, ActiveEntry>;
   ended = false;
   private failure: Error | null = null;
-  private readonly history: Omit<WfHistory, 'id'>[] = [];
+  private history: Omit<WfHistory, 'id'>[] = [];
   private readonly liveTimers = new Map<string, LiveTimer>();
   private readonly liveJobs = new Map<string, LiveJob>();
-  private readonly completedTasks = new Map<string, string | null>();
-  private readonly completedJobs = new Set<string>();
+  /** When the engine last did a step: idle engines are evicted. */
+  lastUsed = Date.now();
+  private completedTasks = new Map<string, string | null>();
+  private completedJobs = new Set<string>();
 
   constructor(
     readonly instanceId: string,
@@ -102,6 +104,7 @@ export class InstanceRun implements JobExecutionSink {
         hasExpression: defaultExpressions.hasExpression,
       } as any,
       services: { workflowClock: clock, workflowRun: this },
+      Logger: silentLogger,
       timers: this.timersApi() as any,
     } as any);
     this.engine.on('end', () => (this.ended = true));
@@ -198,7 +201,7 @@ export class InstanceRun implements JobExecutionSink {
   changes(): StepChanges {
     this.throwIfFailed();
     const now = this.clock.now().getTime();
-    const changes: StepChanges = { createdTasks: [], closedTasks: [], createdJobs: [], closedJobs: [], createdTimers: [], movedTimers: [], deletedTimers: [], createdSubscriptions: [], deletedSubscriptions: [], history: this.history };
+    const changes: StepChanges = { createdTasks: [], closedTasks: [], createdJobs: [], closedJobs: [], createdTimers: [], movedTimers: [], deletedTimers: [], createdSubscriptions: [], deletedSubscriptions: [], history: [...this.history] };
     const postponed = this.ended ? [] : this.allPostponed();
     const liveTasks = new Map<string, Api>();
     const liveSubscriptions = new Map<string, { api: Api; messageRef: string }>();
@@ -238,6 +241,25 @@ export class InstanceRun implements JobExecutionSink {
     }
     for (const [executionId, row] of this.open.subscriptions) if (!liveSubscriptions.has(executionId)) changes.deletedSubscriptions.push(row);
     return changes;
+  }
+
+  /** Forgets what the previous step did (the engine may stay in memory between steps). */
+  beginStep(): void {
+    this.history = [];
+    this.completedTasks = new Map();
+    this.completedJobs = new Set();
+  }
+
+  /** After commit: the created rows are open, the closed ones are not. */
+  committed(changes: StepChanges): void {
+    for (const row of changes.createdTasks) this.open.tasks.set(row.executionId, row);
+    for (const { row } of changes.closedTasks) this.open.tasks.delete(row.executionId);
+    for (const row of changes.createdJobs) this.open.jobs.set(row.executionId, row);
+    for (const { row } of changes.closedJobs) this.open.jobs.delete(row.executionId);
+    for (const row of [...changes.createdTimers, ...changes.movedTimers]) this.open.timers.set(row.executionId, row);
+    for (const row of changes.deletedTimers) this.open.timers.delete(row.executionId);
+    for (const row of changes.createdSubscriptions) this.open.subscriptions.set(row.executionId, row);
+    for (const row of changes.deletedSubscriptions) this.open.subscriptions.delete(row.executionId);
   }
 
   // ——— engine hooks ———
@@ -408,6 +430,9 @@ export class InstanceRun implements JobExecutionSink {
     if (this.failure) throw this.failure;
   }
 }
+
+/** bpmn-engine's default logger probes the terminal for every element it creates: measurable per step. */
+const silentLogger = () => ({ debug() {}, error() {}, warn() {}, info() {} });
 
 function messageRefOf(activity: any): string | null {
   const behaviour = activity?.behaviour;

@@ -1,0 +1,132 @@
+/**
+ * Workflow engine benchmark (not a test): raw in-memory bpmn-engine at its fastest against the durable
+ * embedded adapter on SQLite, in the same run, for (a) start → service task → end and (b) start → two
+ * user tasks completed → end; then resident memory with many waiting instances.
+ *
+ *   node --expose-gc -r ./test/workflow/crash/register-typescript.js bench/workflow/workflow-engine.bench.ts [instances=1000] [rounds=5] [waiting=10000]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from 'bpmn-engine';
+import { createDataSource } from '../../src/database/data-source-options';
+import { SystemClock } from '../../src/shared/clock';
+import { DeploymentRegistry } from '../../src/workflow/embedded/deployment-registry';
+import { EmbeddedWorkflowEngine } from '../../src/workflow/embedded/embedded-workflow-engine';
+import { JobOutcomes } from '../../src/workflow/workflow-engine';
+
+const [instances = 1000, rounds = 5, waiting = 10_000] = process.argv.slice(2).map(Number);
+const xml = (name: string) => readFileSync(join(__dirname, name), 'utf8');
+const silentLogger = () => ({ debug() {}, error() {}, warn() {}, info() {} });
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function openDatabase() {
+  const dir = mkdtempSync(join(tmpdir(), 'iso-cycle-bench-'));
+  const dataSource = createDataSource({ kind: 'sqlite', sqlitePath: join(dir, 'bench.sqlite'), displayUrl: 'bench' });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  return { dataSource, dispose: async () => (await dataSource.destroy(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Raw bpmn-engine: definitions parsed once, the serialized context reused, nothing persisted. */
+async function rawRate(context: unknown, kind: 'service' | 'userTasks'): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < instances; i++) {
+    const engine = new Engine({
+      name: `raw-${i}`,
+      sourceContext: context as never,
+      Logger: silentLogger,
+      services: {},
+      extensions: {
+        service: (activity: { type: string; behaviour: Record<string, unknown> }) => {
+          if (activity.type === 'bpmn:ServiceTask') activity.behaviour.Service = function Service() {
+            return { execute: (_message: unknown, callback: (error: null, output: unknown) => void) => callback(null, { done: true }) };
+          };
+        },
+      },
+    } as never);
+    const ended = new Promise((resolve) => engine.once('end', resolve));
+    await engine.execute();
+    if (kind === 'userTasks') for (let k = 0; k < 2; k++) engine.execution.getPostponed()[0].signal({ step: k });
+    await ended;
+  }
+  return (instances * 1e9) / Number(process.hrtime.bigint() - started);
+}
+
+async function durableRate(kind: 'service' | 'userTasks'): Promise<number> {
+  const { dataSource, dispose } = await openDatabase();
+  const engine = new EmbeddedWorkflowEngine(dataSource, new SystemClock(), { schedulerIntervalMs: 0 });
+  await engine.start();
+  await engine.deploy([{ name: 'service-task.bpmn', xml: xml('service-task.bpmn') }, { name: 'two-user-tasks.bpmn', xml: xml('two-user-tasks.bpmn') }]);
+  engine.registerWorker('bench.work', async () => JobOutcomes.complete({ done: true }));
+  const created: string[] = [];
+  engine.onEvent((event) => event.type === 'userTaskCreated' && created.push(event.task.taskKey));
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < instances; i++) {
+    if (kind === 'service') {
+      await engine.startInstance({ bpmnProcessId: 'bench-service-task' });
+      await engine.whenIdle();
+    } else {
+      await engine.startInstance({ bpmnProcessId: 'bench-two-user-tasks' });
+      for (let k = 0; k < 2; k++) await engine.completeUserTask(created.shift()!, { step: k }, 'bench');
+    }
+  }
+  const rate = (instances * 1e9) / Number(process.hrtime.bigint() - started);
+  await engine.stop();
+  await dispose();
+  return rate;
+}
+
+async function waitingMemory(): Promise<{ rssMiB: number; heapMiB: number; baselineRssMiB: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  const { dataSource, dispose } = await openDatabase();
+  const engine = new EmbeddedWorkflowEngine(dataSource, new SystemClock(), { schedulerIntervalMs: 0 });
+  await engine.start();
+  await engine.deploy([{ name: 'two-user-tasks.bpmn', xml: xml('two-user-tasks.bpmn') }]);
+  gc();
+  const baselineRssMiB = process.memoryUsage().rss / 2 ** 20;
+  for (let i = 0; i < waiting; i++) await engine.startInstance({ bpmnProcessId: 'bench-two-user-tasks' });
+  gc();
+  const usage = process.memoryUsage();
+  await engine.stop();
+  await dispose();
+  return { rssMiB: usage.rss / 2 ** 20, heapMiB: usage.heapUsed / 2 ** 20, baselineRssMiB };
+}
+
+async function main() {
+  const { dataSource, dispose } = await openDatabase();
+  const registry = new DeploymentRegistry(dataSource);
+  const { fresh } = await registry.deploy([{ name: 'service-task.bpmn', xml: xml('service-task.bpmn') }, { name: 'two-user-tasks.bpmn', xml: xml('two-user-tasks.bpmn') }], new Date());
+  await dispose();
+  const [serviceContext, userTaskContext] = fresh.map((deployment) => deployment.context);
+
+  const results: Record<string, number[]> = { rawA: [], durableA: [], rawB: [], durableB: [] };
+  for (let round = 0; round < rounds; round++) {
+    results.rawA.push(await rawRate(serviceContext, 'service'));
+    results.durableA.push(await durableRate('service'));
+    results.rawB.push(await rawRate(userTaskContext, 'userTasks'));
+    results.durableB.push(await durableRate('userTasks'));
+    process.stderr.write(`round ${round + 1}/${rounds}: ${Object.entries(results).map(([k, v]) => `${k} ${v[round].toFixed(0)}/s`).join(', ')}\n`);
+  }
+  const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+  const memory = waiting > 0 ? await waitingMemory() : null;
+  const report = {
+    instancesPerRound: instances,
+    rounds,
+    medians: {
+      '(a) raw in-memory /s': Math.round(m.rawA),
+      '(a) durable SQLite /s': Math.round(m.durableA),
+      '(a) durable / raw': Number((m.durableA / m.rawA).toFixed(2)),
+      '(b) raw in-memory /s': Math.round(m.rawB),
+      '(b) durable SQLite /s': Math.round(m.durableB),
+      '(b) durable / raw': Number((m.durableB / m.rawB).toFixed(2)),
+    },
+    waitingInstances: memory && { count: waiting, rssMiB: Math.round(memory.rssMiB), heapUsedMiB: Math.round(memory.heapMiB), baselineRssMiB: Math.round(memory.baselineRssMiB) },
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * The crash test's child: drives `instances` instances of crash-workload.bpmn to the end through the
+ * embedded engine, resuming from whatever the database holds. It prints `T` as each database
+ * transaction begins (the parent kills on some of them, so kills land during commits), `READY` once the
+ * engine runs, `DONE` when every instance has completed, `STUCK` when it can make no progress.
+ *
+ * argv: <database config JSON> <instances> <fault gap ms, 0 = correct commits>
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseConfig } from '../../../src/config/app-config';
+import { createDataSource } from '../../../src/database/data-source-options';
+import { SystemClock } from '../../../src/shared/clock';
+import { EmbeddedWorkflowEngine } from '../../../src/workflow/embedded/embedded-workflow-engine';
+import { WfInstance } from '../../../src/workflow/embedded/workflow.entities';
+import { JobOutcomes } from '../../../src/workflow/workflow-engine';
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2]) as DatabaseConfig;
+  const instances = Number(process.argv[3]);
+  const faultGapMs = Number(process.argv[4]);
+  const dataSource = createDataSource(config);
+  await dataSource.initialize();
+  const transaction = dataSource.transaction.bind(dataSource) as (...args: unknown[]) => Promise<unknown>;
+  (dataSource as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (...args: unknown[]) => {
+    process.stdout.write('T\n');
+    return transaction(...args);
+  };
+
+  const engine = new EmbeddedWorkflowEngine(dataSource, new SystemClock(), { schedulerIntervalMs: 0, faultSplitCommit: faultGapMs > 0 ? { gapMs: faultGapMs } : undefined, log: () => undefined });
+  await engine.start();
+  engine.registerWorker('crash.stamp', async (job) => JobOutcomes.complete({ stamped: job.jobKey }));
+  await engine.deploy([{ name: 'crash-workload.bpmn', xml: readFileSync(join(__dirname, 'crash-workload.bpmn'), 'utf8') }]);
+  process.stdout.write('READY\n');
+
+  let idlePasses = 0;
+  for (;;) {
+    let progressed = false;
+    const existing = new Set((await dataSource.getRepository(WfInstance).find({ select: ['businessKey'] })).map((row) => row.businessKey));
+    for (let i = 0; i < instances; i++) {
+      const businessKey = `crash-${i}`;
+      if (existing.has(businessKey)) continue;
+      await engine.startInstance({ bpmnProcessId: 'crash-workload', businessKey, variables: { index: i } });
+      progressed = true;
+      break; // interleave starts with completions
+    }
+    const open = await engine.listUserTasks({ state: 'created', bpmnProcessId: 'crash-workload' });
+    for (const task of open.slice(0, 3)) {
+      try {
+        await engine.completeUserTask(task.taskKey, { [`${task.elementId}Done`]: true }, 'crash-driver');
+        progressed = true;
+      } catch {
+        // reported as no progress below
+      }
+    }
+    await engine.whenIdle();
+    const active = await dataSource.getRepository(WfInstance).countBy({ status: 'active' });
+    const total = await dataSource.getRepository(WfInstance).count();
+    if (total === instances && active === 0) {
+      process.stdout.write('DONE\n');
+      break;
+    }
+    idlePasses = progressed ? 0 : idlePasses + 1;
+    if (idlePasses >= 20) {
+      process.stdout.write('STUCK\n');
+      break;
+    }
+  }
+  await engine.stop();
+  await dataSource.destroy();
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(2);
+  },
+);
