@@ -1,7 +1,9 @@
+import { Agent, request as httpRequest } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { AppRuntime } from '../../src/app-runtime.service';
 import { AppConfig, SecurityConfig } from '../../src/config/app-config';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { MigrationService } from '../../src/database/migration.service';
@@ -26,7 +28,14 @@ export interface TestApp {
  */
 export async function startTestApp(
   kind: TestDatabaseKind,
-  options: { dataSets?: string[]; security?: Partial<SecurityConfig>; clock?: ControlledClock; override?: (builder: ReturnType<typeof Test.createTestingModule>) => void } = {},
+  options: {
+    dataSets?: string[];
+    security?: Partial<SecurityConfig>;
+    clock?: ControlledClock;
+    override?: (builder: ReturnType<typeof Test.createTestingModule>) => void;
+    /** Start the engine, deploy the processes and follow the inbox, as `serve` does. */
+    runtime?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(kind);
   const base = loadAppConfig({});
@@ -39,6 +48,7 @@ export async function startTestApp(
   configureHttpApp(app, config);
   await app.get(MigrationService).migrateUp();
   for (const dataSet of options.dataSets ?? []) await app.get(DataSetImporter).importDataSet(dataSet);
+  if (options.runtime) await app.get(AppRuntime).start();
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -86,13 +96,13 @@ export class ApiClient {
     if (options.rawBody !== undefined) body = options.rawBody;
     else if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined || options.contentType) headers['content-type'] = options.contentType ?? 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    const response = await send(`${this.baseUrl}${path}`, method, headers, body);
     const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('iso_cycle_session='));
     if (setCookie) {
       const value = setCookie.split(';')[0];
       this.cookie = value === 'iso_cycle_session=' ? undefined : value;
     }
-    const text = await response.text();
+    const text = response.text;
     let parsed: unknown = text;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
@@ -101,4 +111,32 @@ export class ApiClient {
     }
     return { status: response.status, body: parsed, headers: response.headers };
   }
+}
+
+const agent = new Agent({ keepAlive: true });
+
+/**
+ * One HTTP exchange with node:http, headers and body in one write: fetch writes a small body after
+ * the headers, and Nagle's algorithm with delayed ACKs then costs 40 ms a request, which thousands
+ * of generated requests cannot afford.
+ */
+function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(body);
+    const req = httpRequest(url, { method, agent, headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const out = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) out.append(name, v);
+        }
+        resolve({ status: res.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.setNoDelay(true);
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
