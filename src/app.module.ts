@@ -6,6 +6,10 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { InboxModule } from './inbox/inbox.module';
+import { ReportsModule } from './reports/reports.module';
+import { WorkflowModule } from './workflow/workflow.module';
+import { AppRuntime } from './app-runtime.service';
 import { OrganizationModule } from './organization/organization.module';
 import { Clock } from './shared/clock';
 
@@ -21,7 +25,8 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule],
+      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, InboxModule, ReportsModule],
+      providers: [AppRuntime],
     };
   }
 }

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Command, CommandRunner } from 'nest-commander';
 import { AppModule } from '../app.module';
+import { AppRuntime } from '../app-runtime.service';
 import { loadAppConfig } from '../config/load-app-config';
 import { MigrationService } from '../database/migration.service';
 import { probeDatabase } from '../database/probe-database';
@@ -20,6 +21,7 @@ export class ServeCommand extends CommandRunner {
     configureHttpApp(app, config);
     await app.get(MigrationService).migrateUp();
     const demo = await app.get(FirstStartService).seedDemoIfEmpty();
+    await app.get(AppRuntime).start();
     await app.listen(config.port);
     const url = `http://localhost:${config.port}`;
     process.stdout.write(`\niso-cycle is running at ${url} (health: ${url}/health), database ${config.database.displayUrl}\n`);

@@ -1,36 +1,30 @@
+import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../shared/errors';
 import { FieldError } from './form/report-validation';
 
-/** Errors of the reports feature, each with a stable code; the HTTP layer maps them in one place. */
-export class ReportNotFoundError extends Error {
-  readonly code = 'REPORT_NOT_FOUND';
+/** Errors of the reports feature, as the application's domain errors (mapped to HTTP in one place). */
+export class ReportNotFoundError extends NotFoundError {
   constructor(what: string) {
-    super(`Không tìm thấy báo cáo (${what})`);
-    this.name = 'ReportNotFoundError';
+    super(`Báo cáo (${what})`);
   }
 }
 
-export class ReportValidationError extends Error {
-  readonly code = 'REPORT_INVALID';
-  constructor(readonly fields: FieldError[]) {
-    super(`Báo cáo chưa hợp lệ: ${fields.length} lỗi`);
-    this.name = 'ReportValidationError';
+/** The content breaks the form's rules: one problem per field, with its path (HTTP 422). */
+export class ReportValidationError extends ValidationFailedError {
+  constructor(fields: FieldError[]) {
+    super(fields, `Báo cáo chưa hợp lệ: ${fields.length} lỗi`);
   }
 }
 
 /** The report is not in a state that allows the request (e.g. editing while in review). */
-export class ReportStateError extends Error {
-  readonly code = 'REPORT_STATE';
+export class ReportStateError extends ConflictError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ReportStateError';
+    super(message, 'report-state');
   }
 }
 
 /** The person holds no role that allows this act on this unit's report. */
-export class ReportForbiddenError extends Error {
-  readonly code = 'FORBIDDEN';
+export class ReportForbiddenError extends ForbiddenError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ReportForbiddenError';
+    super(message, 'report-forbidden');
   }
 }

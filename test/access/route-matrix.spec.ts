@@ -1,4 +1,9 @@
 import { listRoutes } from '../../src/access/route-inventory';
+import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { InboxProjection } from '../../src/inbox/inbox-projection';
+import { InboxTaskEntity } from '../../src/inbox/inbox-task.entity';
+import { ReportsService } from '../../src/reports/reports.service';
+import { insertCycle } from '../support/cycle-fixture';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
 import { PersonEntity } from '../../src/organization/person.entity';
 import { RoleAssignmentEntity } from '../../src/organization/role-assignment.entity';
@@ -17,10 +22,12 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
  */
 type Outcome = 'allow' | 'deny';
 
-/** What a case acts on: a unit, and a spare person who holds a role in it (for routes about people). */
+/** What a case acts on: a unit, a spare person who holds a role in it (for routes about people), the unit's report and its open task. */
 interface Target {
   unit: UnitEntity;
   person: PersonEntity;
+  reportId: number;
+  taskKey: string;
 }
 
 interface Call {
@@ -37,6 +44,15 @@ type MatrixRow =
   | { access: 'by-role'; call: (target: Target) => Call; roles: Partial<Record<Role, [Outcome, Outcome]>> };
 
 const OWN_ONLY: [Outcome, Outcome] = ['allow', 'deny'];
+/** Who reads a report: its unit's people, and the consolidators above it. */
+const REPORT_READERS: Partial<Record<Role, [Outcome, Outcome]>> = {
+  [Role.Staff]: OWN_ONLY,
+  [Role.DivisionHead]: OWN_ONLY,
+  [Role.Head]: OWN_ONLY,
+  [Role.Deputy]: OWN_ONLY,
+  [Role.Clerk]: OWN_ONLY,
+  [Role.Consolidator]: OWN_ONLY,
+};
 
 const MATRIX: Record<string, MatrixRow> = {
   'GET /health': { access: 'public', call: () => ({ path: '/health' }) },
@@ -48,6 +64,30 @@ const MATRIX: Record<string, MatrixRow> = {
     access: 'by-role',
     call: ({ person }) => ({ path: `/api/admin/people/${person.id}/password-reset`, body: { newPassword: 'reset-in-the-matrix' } }),
     roles: { [Role.Administrator]: OWN_ONLY },
+  },
+  'GET /api/reports/:id': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}` }), roles: REPORT_READERS },
+  'GET /api/reports/:id/versions': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/versions` }), roles: REPORT_READERS },
+  'GET /api/reports/:id/diff': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/diff?from=1&to=2` }), roles: REPORT_READERS },
+  'PUT /api/reports/:id/draft': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/draft`, body: { figures: {} } }), roles: { [Role.Staff]: OWN_ONLY } },
+  'POST /api/reports/:id/submit': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/submit` }), roles: { [Role.Staff]: OWN_ONLY } },
+  'POST /api/reports/:id/review': {
+    access: 'by-role',
+    call: ({ reportId }) => ({ path: `/api/reports/${reportId}/review`, body: { decision: 'approved' } }),
+    roles: { [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY },
+  },
+  'GET /api/inbox': { access: 'signed-in', call: () => ({ path: '/api/inbox' }) },
+  // The draft task is offered to the unit's staff: others of the unit pass the policy but are refused as non-candidates.
+  'POST /api/tasks/:taskKey/claim': { access: 'by-role', call: ({ taskKey }) => ({ path: `/api/tasks/${taskKey}/claim` }), roles: { [Role.Staff]: OWN_ONLY } },
+  // Any worker of the unit passes the policy; only the holder gets the task released (others: 409).
+  'POST /api/tasks/:taskKey/unclaim': {
+    access: 'by-role',
+    call: ({ taskKey }) => ({ path: `/api/tasks/${taskKey}/unclaim` }),
+    roles: { [Role.Staff]: OWN_ONLY, [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Clerk]: OWN_ONLY, [Role.Consolidator]: OWN_ONLY },
+  },
+  'POST /api/tasks/:taskKey/assign': {
+    access: 'by-role',
+    call: ({ taskKey, person }) => ({ path: `/api/tasks/${taskKey}/assign`, body: { login: person.login } }),
+    roles: { [Role.Head]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
   },
   'GET /api/units/:unitId/audit-events': {
     access: 'by-role',
@@ -79,6 +119,7 @@ describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/ot
   let t: TestApp;
   const targets = new Map<string, Target>();
   const sessions = new Map<Role, ApiClient>();
+  const cycles = new Map<string, CycleEntity>();
 
   const signIn = async (role: Role): Promise<ApiClient> => {
     const [dataSetId, code] = ACTORS[role].unit;
@@ -97,7 +138,10 @@ describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/ot
       await t.dataSource.getRepository(PersonEntity).insert({ login: `matrix-target.${code}@${dataSetId}`, fullName: 'Người Thử', passwordHash: template.passwordHash, active: true });
       const person = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `matrix-target.${code}@${dataSetId}` });
       await t.dataSource.getRepository(RoleAssignmentEntity).insert({ personId: person.id, unitId: unit.id, role: Role.Staff, title: null, divisionId: null });
-      targets.set(key, { unit, person });
+      const report = await t.app.get(ReportsService).startReport(cycles.get(dataSetId)!, unit);
+      await t.app.get(InboxProjection).settled();
+      const task = await t.dataSource.getRepository(InboxTaskEntity).findOneByOrFail({ subject: `report:${report.id}`, state: 'open' });
+      targets.set(key, { unit, person, reportId: report.id, taskKey: task.taskKey });
     }
     return targets.get(key)!;
   };
@@ -105,7 +149,8 @@ describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/ot
   const send = (client: ApiClient, key: string, call: Call) => client.request(methodOf(key), call.path, call.body === undefined && methodOf(key) !== 'GET' ? { body: {} } : { body: call.body });
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { dataSets: ['quang-ngai-2025', 'quang-ngai-2021'], security: { loginMaxFailuresPerIp: 100000 } });
+    t = await startTestApp(kind, { dataSets: ['quang-ngai-2025', 'quang-ngai-2021'], security: { loginMaxFailuresPerIp: 100000 }, runtime: true });
+    for (const dataSetId of ['quang-ngai-2025', 'quang-ngai-2021']) cycles.set(dataSetId, await insertCycle(t.dataSource, dataSetId));
     for (const role of ALL_ROLES) sessions.set(role, await signIn(role));
   });
   afterAll(() => t.close());

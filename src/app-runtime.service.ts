@@ -1,0 +1,27 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InboxProjection } from './inbox/inbox-projection';
+import { deployProductProcesses } from './workflow/process-catalogue';
+import { WorkflowEngine } from './workflow/workflow-engine';
+
+/**
+ * What runs once the schema is migrated: the engine (with its lock and scheduler), the product's
+ * processes deployed, and the inbox following the engine. `serve`, `simulate` and the tests start it
+ * explicitly, so that `migrate` and other commands never touch the engine.
+ */
+@Injectable()
+export class AppRuntime {
+  private readonly logger = new Logger(AppRuntime.name);
+
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly inbox: InboxProjection,
+  ) {}
+
+  async start(): Promise<void> {
+    this.inbox.attach();
+    await this.engine.start();
+    const deployed = await deployProductProcesses(this.engine);
+    this.logger.log(`processes: ${deployed.map((p) => `${p.bpmnProcessId} v${p.version}`).join(', ')}`);
+    await this.inbox.resync();
+  }
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../access/actor';
+import { Policy, unitFrom } from '../access/policy';
+import { IdPipe } from '../http/ids';
+import { Role } from '../organization/roles';
+import { ReviewDto, SaveDraftDto } from './dto/report.dto';
+import { formById } from './form/form-definition';
+import { ReportUnitResolver } from './report-unit.resolver';
+import { ReportsService } from './reports.service';
+
+const READERS = [Role.Staff, Role.DivisionHead, Role.Head, Role.Deputy, Role.Clerk];
+const ofTheReport = unitFrom.resolver(ReportUnitResolver);
+
+/** One unit's yearly report: read, draft, submit, review; its versions and their differences. */
+@ApiTags('reports')
+@Controller('api/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The report: status, working draft, form' })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  async get(@Param('id', IdPipe) id: number) {
+    const report = await this.reports.getReport(id);
+    return { report, form: formById(report.formId) };
+  }
+
+  @Put(':id/draft')
+  @ApiOperation({ summary: 'Save the working draft (may be incomplete; what it holds must be well-formed)' })
+  @Policy({ roles: [Role.Staff], scope: 'own-unit', unit: ofTheReport })
+  saveDraft(@Param('id', IdPipe) id: number, @Body() body: SaveDraftDto, @CurrentActor() actor: Actor) {
+    return this.reports.saveDraft(id, { figures: body.figures, narratives: body.narratives ?? {} }, actor);
+  }
+
+  @Post(':id/submit')
+  @ApiOperation({ summary: 'Submit the draft for review: a new kept version' })
+  @Policy({ roles: [Role.Staff], scope: 'own-unit', unit: ofTheReport })
+  submit(@Param('id', IdPipe) id: number, @CurrentActor() actor: Actor) {
+    return this.reports.submit(id, actor);
+  }
+
+  @Post(':id/review')
+  @ApiOperation({ summary: 'Approve, or return with comments, the submitted version' })
+  @Policy({ roles: [Role.DivisionHead, Role.Head, Role.Deputy], scope: 'own-unit', unit: ofTheReport })
+  review(@Param('id', IdPipe) id: number, @Body() body: ReviewDto, @CurrentActor() actor: Actor) {
+    return this.reports.review(id, body.decision, body.comment ?? '', actor);
+  }
+
+  @Get(':id/versions')
+  @ApiOperation({ summary: 'Every submitted version and the reviews on them' })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  async versions(@Param('id', IdPipe) id: number) {
+    return { versions: await this.reports.versions(id), reviews: await this.reports.reviews(id) };
+  }
+
+  @Get(':id/diff')
+  @ApiOperation({ summary: 'Field-by-field differences between two versions' })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  diff(@Param('id', IdPipe) id: number, @Query('from', ParseIntPipe) from: number, @Query('to', ParseIntPipe) to: number) {
+    return this.reports.diff(id, from, to);
+  }
+}

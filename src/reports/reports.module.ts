@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { WorkflowModule } from '../workflow/workflow.module';
+import { ReportUnitResolver } from './report-unit.resolver';
+import { ReportsController } from './reports.controller';
+import { ReportsService } from './reports.service';
+
+/** Units' yearly reports: draft, submit, review, versions. */
+@Module({
+  imports: [WorkflowModule, AccessModule],
+  controllers: [ReportsController],
+  providers: [ReportsService, ReportUnitResolver],
+  exports: [ReportsService],
+})
+export class ReportsModule {}

@@ -1,0 +1,91 @@
+import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { InboxProjection } from '../../src/inbox/inbox-projection';
+import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
+import { UnitEntity } from '../../src/organization/unit.entity';
+import { formForYear } from '../../src/reports/form/form-definition';
+import { generateReportValues, seededRandom } from '../../src/reports/form/generate-report-values';
+import { ReportsService } from '../../src/reports/reports.service';
+import { WorkflowEngine } from '../../src/workflow/workflow-engine';
+import { insertCycle } from '../support/cycle-fixture';
+import { ApiClient, startTestApp, TestApp } from '../support/http-app';
+import { TEST_DATABASE_KINDS } from '../support/test-databases';
+
+const DATA_SET = 'quang-ngai-2025';
+const as = async (t: TestApp, login: string) => {
+  const client = new ApiClient(t.baseUrl);
+  const response = await client.login(`${login}@${DATA_SET}`, DEMO_PASSWORD);
+  if (response.status !== 200) throw new Error(`login ${login}: ${response.status}`);
+  return client;
+};
+
+describe.each(TEST_DATABASE_KINDS)('a unit report through the API [%s]', (kind) => {
+  let t: TestApp;
+  let cycle: CycleEntity;
+  let reportId: number;
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, { dataSets: [DATA_SET], runtime: true });
+    cycle = await insertCycle(t.dataSource, DATA_SET);
+    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21211' });
+    reportId = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
+    await t.app.get(InboxProjection).settled();
+  });
+  afterAll(() => t.close());
+
+  it('runs draft → return with a comment → fix → approve, every step through the process', async () => {
+    const staff = await as(t, 'staff.21211');
+    const inbox = await staff.request('GET', `/api/inbox?cycleId=${cycle.id}`);
+    expect(inbox.status).toBe(200);
+    expect(inbox.body.map((task: { elementId: string; subject: string }) => [task.elementId, task.subject])).toEqual([['draft-report', `report:${reportId}`]]);
+    expect(inbox.body[0].dueAt).toBe('2026-11-14T16:59:59.999Z');
+
+    const values = generateReportValues(formForYear(2026), seededRandom(11), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Tịnh Khê');
+    expect((await staff.request('PUT', `/api/reports/${reportId}/draft`, { body: values })).status).toBe(200);
+    expect((await staff.request('POST', `/api/reports/${reportId}/submit`)).body.status).toBe('in-review');
+
+    const head = await as(t, 'head.21211');
+    expect((await head.request('GET', '/api/inbox')).body.map((task: { elementId: string }) => task.elementId)).toEqual(['head-review']);
+    const returned = await head.request('POST', `/api/reports/${reportId}/review`, { body: { decision: 'returned', comment: 'Bổ sung số lớp đào tạo' } });
+    expect(returned.body.status).toBe('returned');
+
+    values.figures.training.courses = 3;
+    await staff.request('PUT', `/api/reports/${reportId}/draft`, { body: values });
+    await staff.request('POST', `/api/reports/${reportId}/submit`);
+    expect((await head.request('POST', `/api/reports/${reportId}/review`, { body: { decision: 'approved' } })).body).toMatchObject({ status: 'approved', approvedVersion: 2 });
+
+    const history = await staff.request('GET', `/api/reports/${reportId}/versions`);
+    expect(history.body.reviews.map((r: { versionNo: number; decision: string }) => [r.versionNo, r.decision])).toEqual([[1, 'returned'], [2, 'approved']]);
+    const diff = await staff.request('GET', `/api/reports/${reportId}/diff?from=1&to=2`);
+    expect(diff.body.map((c: { path: string }) => c.path)).toEqual(['figures.training.courses']);
+    const report = await t.dataSource.getRepository('reports').findOneByOrFail({ id: reportId });
+    const engineHistory = await t.app.get(WorkflowEngine).getHistory((report as { processInstanceKey: string }).processInstanceKey);
+    expect(engineHistory.filter((h) => h.elementId === 'head-review' && h.event === 'completed')).toHaveLength(2);
+  });
+
+  it('answers 422 with the field paths for a draft that breaks the form', async () => {
+    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21034' });
+    const id = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
+    const staff = await as(t, 'staff.21034');
+    const response = await staff.request('PUT', `/api/reports/${id}/draft`, { body: { figures: { procedures: { underAuthority: -3 }, nowhere: {} } } });
+    expect(response.status).toBe(422);
+    expect(response.body.error.fields.map((f: { path: string; code: string }) => [f.path, f.code])).toEqual([['figures.nowhere', 'unknown-field']]);
+    const second = await staff.request('PUT', `/api/reports/${id}/draft`, { body: { figures: { procedures: { underAuthority: -3 } } } });
+    expect(second.body.error.fields).toEqual([{ path: 'figures.procedures.underAuthority', code: 'min', message: 'Không được nhỏ hơn 0' }]);
+  });
+
+  it('keeps another unit’s staff and head out (403)', async () => {
+    const outsider = await as(t, 'staff.21034');
+    expect((await outsider.request('GET', `/api/reports/${reportId}`)).status).toBe(403);
+    expect((await outsider.request('PUT', `/api/reports/${reportId}/draft`, { body: { figures: {} } })).status).toBe(403);
+    const otherHead = await as(t, 'head.21034');
+    expect((await otherHead.request('POST', `/api/reports/${reportId}/review`, { body: { decision: 'approved' } })).status).toBe(403);
+    expect((await otherHead.request('GET', '/api/inbox')).body.map((task: { subject: string }) => task.subject)).not.toContain(`report:${reportId}`);
+  });
+
+  it('lets the standing agency’s consolidator read every report of its data set', async () => {
+    const consolidator = await as(t, 'consolidator.skhcn');
+    const response = await consolidator.request('GET', `/api/reports/${reportId}`);
+    expect(response.status).toBe(200);
+    expect(response.body.report.status).toBe('approved');
+  });
+});
