@@ -34,8 +34,30 @@ describe('loadAppConfig', () => {
     ['CIVIL_TIME_ZONE', 'Asia/Hanoi_City', /CIVIL_TIME_ZONE: "Asia\/Hanoi_City" is not an IANA time zone/],
     ['CHROMIUM_PATH', '/nowhere/chromium', /CHROMIUM_PATH: no file at "\/nowhere\/chromium"/],
     ['LOG_FORMAT', 'xml', /LOG_FORMAT: "xml" is not one of "pretty", "json"/],
+    ['SESSION_COOKIE_SECURE', 'yes', /SESSION_COOKIE_SECURE: "yes" is not one of "auto", "always", "never"/],
+    ['SESSION_IDLE_MINUTES', '0', /SESSION_IDLE_MINUTES: "0" is not a whole number from 1 to 43200/],
+    ['LOGIN_MAX_FAILURES', 'five', /LOGIN_MAX_FAILURES: "five" is not a whole number from 1 to 1000/],
+    ['OIDC_ISSUER_URL', 'https://id.example.vn', /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URL: missing \(OpenID Connect needs all of/],
   ])('rejects %s=%s with a message that names the variable and what was expected', (name, value, message) => {
     expect(() => loadAppConfig({ [name]: value }, root)).toThrow(message);
+  });
+
+  it('gives safe session and login-throttling defaults, and reads the proxy trust and OpenID Connect settings', () => {
+    expect(loadAppConfig({}, root).security).toEqual({
+      cookieSecure: 'auto',
+      trustProxy: false,
+      sessionMaxAgeMinutes: 720,
+      sessionIdleMinutes: 60,
+      loginMaxFailures: 5,
+      loginMaxFailuresPerIp: 50,
+      loginLockoutMinutes: 15,
+      oidc: null,
+    });
+    expect(loadAppConfig({ TRUST_PROXY: '1' }, root).security.trustProxy).toBe(1);
+    expect(loadAppConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }, root).security.trustProxy).toBe('loopback, 10.0.0.0/8');
+    const oidc = { OIDC_ISSUER_URL: 'https://id.example.vn/realms/qn', OIDC_CLIENT_ID: 'iso-cycle', OIDC_CLIENT_SECRET: 's', OIDC_REDIRECT_URL: 'https://iso.example.vn/api/auth/oidc/callback' };
+    expect(loadAppConfig(oidc, root).security.oidc).toEqual({ issuerUrl: oidc.OIDC_ISSUER_URL, clientId: 'iso-cycle', clientSecret: 's', redirectUrl: oidc.OIDC_REDIRECT_URL });
+    expect(() => loadAppConfig({ ...oidc, OIDC_REDIRECT_URL: 'iso.example.vn/callback' }, root)).toThrow(/OIDC_REDIRECT_URL: "iso.example.vn\/callback" is not an http\(s\) URL/);
   });
 
   it('reports every bad value at once', () => {
