@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { listRoutes } from '../../src/access/route-inventory';
+import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
+import { PersonEntity } from '../../src/organization/person.entity';
+import { databaseDigest } from '../support/database-digest';
+import { ApiClient, ApiResponse, startTestApp, TestApp } from '../support/http-app';
+import { TEST_DATABASE_KINDS, userTables } from '../support/test-databases';
+import { BadRequest, badIdParam, invalidBody } from './payloads';
+import { NO_PAYLOAD, WRITE_ROUTES, WriteRoute } from './write-routes';
+
+/**
+ * Bad input, generated: at least BAD_INPUT_PAYLOADS (default 10,000) invalid and boundary requests
+ * across the write routes, each answered 4xx in the API's error shape — never 5xx, never 2xx —
+ * and leaving the database as it was: its digest is compared after every batch. Failed logins are
+ * counted in login_throttle by design, so that table is left out of the digest.
+ * The first database under test gets the full count; the others a quarter of it (the same generators
+ * on another engine, within the suite's time budget).
+ */
+const PAYLOADS = Number(process.env.BAD_INPUT_PAYLOADS ?? 10_000);
+const BATCH = 500;
+const NOT_DIGESTED = new Set(['login_throttle']);
+
+describe.each(TEST_DATABASE_KINDS)('bad input on every write route [%s]', (kind) => {
+  const TOTAL = kind === TEST_DATABASE_KINDS[0] ? PAYLOADS : Math.ceil(PAYLOADS / 4);
+  let t: TestApp;
+  let tables: string[];
+  let sent = 0;
+  const clients = new Map<string, ApiClient>();
+  const fixtures = new Map<string, string>();
+
+  beforeAll(async () => {
+    // A low per-address limit: once reached, well-formed wrong credentials are refused without hashing (fast).
+    t = await startTestApp(kind, { dataSets: ['quang-ngai-2025'], security: { loginMaxFailures: 3, loginMaxFailuresPerIp: 20 } });
+    tables = (await userTables(t.dataSource)).filter((name) => !NOT_DIGESTED.has(name));
+    for (const route of WRITE_ROUTES) {
+      if (route.as && !clients.has(route.as)) {
+        const client = new ApiClient(t.baseUrl);
+        const login = await client.login(route.as, DEMO_PASSWORD);
+        if (login.status !== 200) throw new Error(`cannot sign in as ${route.as}`);
+        clients.set(route.as, client);
+      }
+      for (const fixture of Object.values(route.params ?? {})) {
+        if ('personLogin' in fixture) fixtures.set(fixture.personLogin, String((await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: fixture.personLogin })).id));
+      }
+    }
+  });
+  afterAll(() => t.close());
+
+  it('lists every write route the application registers', () => {
+    const writes = listRoutes(t.app).filter((r) => r.method !== 'GET' && r.method !== 'HEAD').map((r) => `${r.method} ${r.path}`);
+    const listed = new Set([...WRITE_ROUTES.map((r) => `${r.method} ${r.path}`), ...Object.keys(NO_PAYLOAD)]);
+    expect(writes.filter((key) => !listed.has(key))).toEqual([]);
+  });
+
+  const requestFor = (route: WriteRoute): fc.Arbitrary<BadRequest> => {
+    const validParams = Object.fromEntries(Object.entries(route.params ?? {}).map(([name, f]) => [name, 'personLogin' in f ? fixtures.get(f.personLogin)! : f.value]));
+    const wellFormed = (field: string) => route.wellFormed?.[field] ?? fc.string({ minLength: 12, maxLength: 40 });
+    const body = invalidBody(route.dto, route.max, wellFormed);
+    const anyBody = route.dto ? fc.oneof(body, fc.record(Object.fromEntries(Object.keys(route.wellFormed ?? {}).map((f) => [f, wellFormed(f)]))).map((b) => ({ body: JSON.stringify(b), contentType: 'application/json' }))) : body;
+    const names = Object.keys(validParams);
+    const withParams = names.length === 0
+      ? body.map((b) => ({ params: {}, ...b }))
+      : fc.oneof(
+          body.map((b) => ({ params: validParams, ...b })),
+          fc.record({ broken: fc.constantFrom(...names), value: badIdParam, b: anyBody }).map(({ broken, value, b }) => ({ params: { ...validParams, [broken]: value }, ...b })),
+        );
+    return fc.tuple(withParams, fc.integer({ min: 0, max: 19 })).map(([request, dice]) => ({ ...request, withoutCsrf: dice === 0 }));
+  };
+
+  const send = async (route: WriteRoute, request: BadRequest): Promise<ApiResponse> => {
+    const path = route.path.replace(/:(\w+)/g, (_, name: string) => request.params[name]);
+    const client = route.as ? clients.get(route.as)! : new ApiClient(t.baseUrl);
+    sent++;
+    return client.request(route.method, path, { rawBody: request.body, contentType: request.contentType, csrf: !request.withoutCsrf });
+  };
+
+  it.each(WRITE_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s answers 4xx to invalid input, in the error shape, and changes nothing', async (_key, route) => {
+    const runs = Math.ceil(TOTAL / WRITE_ROUTES.length);
+    const statuses = new Map<number, number>();
+    for (let done = 0; done < runs; done += BATCH) {
+      const before = await databaseDigest(t.dataSource, tables);
+      await fc.assert(
+        fc.asyncProperty(requestFor(route), async (request) => {
+          const response = await send(route, request);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          expect(response.status).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+          expect(Object.keys(response.body ?? {})).toEqual(['error']);
+          expect(response.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
+          for (const field of response.body.error.fields ?? []) expect(field).toEqual({ path: expect.any(String), code: expect.any(String), message: expect.any(String) });
+        }),
+        { numRuns: Math.min(BATCH, runs - done) },
+      );
+      expect(await databaseDigest(t.dataSource, tables)).toBe(before);
+    }
+    // Not only the first line of defence: the generated requests reach validation.
+    expect(statuses.get(422) ?? 0).toBeGreaterThan(runs / 10);
+  });
+
+  it(`sent at least ${TOTAL} requests`, () => {
+    expect(sent).toBeGreaterThanOrEqual(TOTAL);
+  });
+});
