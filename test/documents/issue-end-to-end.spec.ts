@@ -98,5 +98,5 @@ describe.each(TEST_DATABASE_KINDS)('issuing with the real templates and Chromium
     expect(incoming.map((r) => [r.unitId, r.incomingNumber, r.symbol, r.sender, r.documentDate])).toEqual([[units.province.id, 1, '01/BC-SKHCN', 'Sở Khoa học và Công nghệ', '2027-01-05']]);
     expect((await dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: issued.id })).sha256).toBe(stored.sha256);
     expect((await app.get(StoreVerifier).verify()).mismatches).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -15,6 +15,8 @@ const PER_PROCESS = 15;
 const CONCURRENCY = 3;
 const TOTAL = PROCESSES * PER_PROCESS;
 const NOW = '2026-11-20T03:00:00Z';
+/** Upper bound of one run of 4 processes on a busy machine (a limit, not an assertion about speed). */
+const RUN_LIMIT_MS = 240_000;
 
 const sortedNumbers = (documents: { number: number | null }[]) => documents.map((d) => d.number!).sort((a, b) => a - b);
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -41,7 +43,7 @@ describe.each(TEST_DATABASE_KINDS)(`numbering from ${PROCESSES} OS processes at 
     } finally {
       await close();
     }
-  });
+  }, RUN_LIMIT_MS);
 });
 
 // The unguarded runs need a server with row locks and real parallel writers; SQLite's single writer
@@ -65,7 +67,7 @@ onMariaDb('numbering with its guards switched off [mariadb]', () => {
     } finally {
       await close();
     }
-  });
+  }, RUN_LIMIT_MS);
 
   it('refuses the doubles at the unique index when only the counter lock is off', async () => {
     const { db, dataSource, unitId, close } = await openSeeded('mariadb');
@@ -79,5 +81,5 @@ onMariaDb('numbering with its guards switched off [mariadb]', () => {
     } finally {
       await close();
     }
-  });
+  }, RUN_LIMIT_MS);
 });

@@ -59,5 +59,5 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('iso-cycle verify-store [%s]', (k
     expect(tampered.out).toContain(`MISMATCH 01/BC-SKHCN ${issued.id}: file hashes to`);
     expect(tampered.out).toContain('1 mismatch(es)');
     expect(tampered.status).toBe(1);
-  });
+  }, 180_000);
 });
