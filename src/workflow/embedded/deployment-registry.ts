@@ -40,6 +40,8 @@ const typeResolver = TypeResolver(ENGINE_ELEMENTS as Record<string, unknown>);
  */
 export class DeploymentRegistry {
   private readonly loaded = new Map<string, LoadedDeployment>();
+  /** bpmnProcessId → latest deployment id (this engine is the only one deploying: see the engine lock). */
+  private readonly latestIds = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -69,6 +71,7 @@ export class DeploymentRegistry {
       await repo.insert(row);
       deployed.push(describe(row));
       fresh.push(this.remember(row));
+      this.latestIds.set(row.bpmnProcessId, row.id);
     }
     return { deployed, fresh };
   }
@@ -82,9 +85,12 @@ export class DeploymentRegistry {
   }
 
   async latest(bpmnProcessId: string, version?: number): Promise<LoadedDeployment> {
+    const known = version === undefined && this.latestIds.get(bpmnProcessId);
+    if (known) return this.byId(known);
     const where = version === undefined ? { bpmnProcessId } : { bpmnProcessId, version };
     const row = await this.dataSource.getRepository(WfDeployment).findOne({ where, order: { version: 'DESC' }, select: ['id'] });
     if (!row) throw new WorkflowError('NOT_FOUND', `No deployed process "${bpmnProcessId}"${version === undefined ? '' : ` version ${version}`}`);
+    if (version === undefined) this.latestIds.set(bpmnProcessId, row.id);
     return this.byId(row.id);
   }
 

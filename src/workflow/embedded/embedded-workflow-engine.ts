@@ -459,7 +459,8 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       this.emit(taskState === 'completed' ? { type: 'userTaskCompleted', task: closed } : { type: 'userTaskCancelled', task: closed });
     }
     if (ended) this.emit({ type: 'instanceCompleted', instance: toRef(next), variables: run.variables });
-    for (const job of changes.createdJobs) this.afterCommit(() => this.dispatchJobById(job.id));
+    const instance = { bpmnProcessId: next.bpmnProcessId, businessKey: next.businessKey, variables: next.variables };
+    for (const job of changes.createdJobs) this.dispatch(job, instance);
   }
 
   private async bufferedMessageFor(subscriptions: WfMessageSubscription[], consumed: WfBufferedMessage[]) {
@@ -490,15 +491,18 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     if (job && job.state === 'activatable' && job.availableAt <= this.clock.now().getTime()) this.dispatch(job);
   }
 
-  /** Hands a job to its worker (at least once: after a crash the job is handed out again). */
-  private dispatch(job: WfJob): void {
+  /**
+   * Hands a job to its worker (at least once: after a crash the job is handed out again). `known` is the
+   * instance as just committed, when the caller has it.
+   */
+  private dispatch(job: WfJob, known?: Pick<WfInstance, 'bpmnProcessId' | 'businessKey' | 'variables'>): void {
     const handler = this.workers.get(job.type);
     if (!handler || !this.running || this.dispatching.has(job.id)) return;
     this.dispatching.add(job.id);
     this.track(async () => {
       try {
-        const instance = await this.dataSource.getRepository(WfInstance).findOneBy({ id: job.instanceId });
-        if (!instance || instance.status !== 'active') return;
+        const instance = known ?? (await this.dataSource.getRepository(WfInstance).findOneBy({ id: job.instanceId, status: 'active' }));
+        if (!instance) return;
         const view: Job = {
           jobKey: job.id, type: job.type, instanceKey: job.instanceId, bpmnProcessId: instance.bpmnProcessId, businessKey: instance.businessKey, elementId: job.elementId,
           retries: job.retries, customHeaders: JSON.parse(job.customHeaders), variables: { ...JSON.parse(instance.variables), ...JSON.parse(job.localVariables) },

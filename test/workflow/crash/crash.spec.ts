@@ -8,11 +8,15 @@ import { openMigratedDatabase, TEST_DATABASE_KINDS, TestDatabaseKind } from '../
 /**
  * Kills a child process running a workload with SIGKILL at random moments — often right as a database
  * transaction begins — at least MIN_KILLS times, restarting it each time, then compares the end state
- * with that of a run without kills. The fault switch (state and rows in two transactions) must fail it.
+ * with that of a run without kills. The fault switch (state and rows in two transactions) must fail it
+ * (half the kills are plenty for that). Each kill costs a process start: ~1–2 min per database on an idle
+ * 2-core machine, much more when the machine is loaded, hence the long timeouts.
  */
-const INSTANCES = 30;
+const INSTANCES = 20;
 const MIN_KILLS = 20;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
+/** The kills cost a process start each: SQLite by default, MariaDB too with CRASH_TEST_DATABASES=sqlite,mariadb. */
+const CRASH_KINDS = TEST_DATABASE_KINDS.filter((kind) => (process.env.CRASH_TEST_DATABASES ?? 'sqlite').split(',').includes(kind));
 
 type Outcome = 'killed' | 'done' | 'stuck' | 'error';
 
@@ -65,7 +69,7 @@ async function runWorkload(kind: TestDatabaseKind, options: { kills: number; fau
     let kills = 0;
     let last: { outcome: Outcome; stderr: string } = { outcome: 'error', stderr: '' };
     for (let run = 0; run < options.kills + 30; run++) {
-      const killAt = kills < options.kills ? 1 + Math.floor(rng() * 10) : null;
+      const killAt = kills < options.kills ? 1 + Math.floor(rng() * 8) : null;
       last = await runChild(db.config, options.faultGapMs, killAt, rng);
       if (last.outcome !== 'killed') break;
       kills++;
@@ -96,7 +100,7 @@ async function endState(dataSource: DataSource) {
   };
 }
 
-describe.each(TEST_DATABASE_KINDS)(`embedded engine under SIGKILL on %s (seed ${SEED})`, (kind) => {
+describe.each(CRASH_KINDS)(`embedded engine under SIGKILL on %s (seed ${SEED})`, (kind) => {
   let reference: Awaited<ReturnType<typeof runWorkload>>;
 
   beforeAll(async () => {
@@ -120,14 +124,14 @@ describe.each(TEST_DATABASE_KINDS)(`embedded engine under SIGKILL on %s (seed ${
     expect(crashed.kills).toBeGreaterThanOrEqual(MIN_KILLS);
     expect(crashed.outcome).toBe('done');
     expect(crashed.endState).toEqual(reference.endState);
-  }, 180_000);
+  }, 400_000);
 
   if (kind === 'sqlite') {
     it('given the fault switch that commits engine state and rows separately, when killed the same way, then the end state differs (the test can fail)', async () => {
-      const faulty = await runWorkload(kind, { kills: MIN_KILLS, faultGapMs: 25 });
+      const faulty = await runWorkload(kind, { kills: MIN_KILLS / 2, faultGapMs: 25 });
 
       expect(faulty.kills).toBeGreaterThan(0);
       expect(faulty.endState).not.toEqual(reference.endState);
-    }, 180_000);
+    }, 400_000);
   }
 });
