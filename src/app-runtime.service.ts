@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InboxProjection } from './inbox/inbox-projection';
+import { ReportWorkers } from './reports/report-workers';
 import { deployProductProcesses } from './workflow/process-catalogue';
 import { WorkflowEngine } from './workflow/workflow-engine';
 
@@ -15,11 +16,13 @@ export class AppRuntime {
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly inbox: InboxProjection,
+    private readonly reportWorkers: ReportWorkers,
   ) {}
 
   async start(): Promise<void> {
     this.inbox.attach();
     await this.engine.start();
+    this.reportWorkers.register();
     const deployed = await deployProductProcesses(this.engine);
     this.logger.log(`processes: ${deployed.map((p) => `${p.bpmnProcessId} v${p.version}`).join(', ')}`);
     await this.inbox.resync();

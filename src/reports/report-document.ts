@@ -7,7 +7,7 @@ import { ReportValues, isFilled } from './form/report-values';
 /** Type and subject of every yearly report, issued as BÁO CÁO. */
 export const REPORT_DOCUMENT = {
   /** Key of the document-type table (Báo cáo → BC). */
-  documentType: 'BC',
+  documentType: 'bao-cao',
   /** Template folder under templates/. */
   templateKind: 'unit-report',
   subject: (year: number) => `Kết quả duy trì, cải tiến Hệ thống quản lý chất lượng theo Tiêu chuẩn quốc gia TCVN ISO 9001:2015 năm ${year}`,

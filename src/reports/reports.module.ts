@@ -4,12 +4,13 @@ import { WorkflowModule } from '../workflow/workflow.module';
 import { ReportUnitResolver } from './report-unit.resolver';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
+import { ReportWorkers } from './report-workers';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
   imports: [WorkflowModule, AccessModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportUnitResolver],
-  exports: [ReportsService],
+  providers: [ReportsService, ReportUnitResolver, ReportWorkers],
+  exports: [ReportsService, ReportWorkers],
 })
 export class ReportsModule {}

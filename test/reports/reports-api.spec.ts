@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
+import { DocumentStore } from '../../src/documents/store/document-store';
+import { ReportEntity } from '../../src/reports/report.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
 import { UnitEntity } from '../../src/organization/unit.entity';
@@ -57,9 +61,30 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through the API [%s]', (kind) 
     expect(history.body.reviews.map((r: { versionNo: number; decision: string }) => [r.versionNo, r.decision])).toEqual([[1, 'returned'], [2, 'approved']]);
     const diff = await staff.request('GET', `/api/reports/${reportId}/diff?from=1&to=2`);
     expect(diff.body.map((c: { path: string }) => c.path)).toEqual(['figures.training.courses']);
-    const report = await t.dataSource.getRepository('reports').findOneByOrFail({ id: reportId });
-    const engineHistory = await t.app.get(WorkflowEngine).getHistory((report as { processInstanceKey: string }).processInstanceKey);
+    const engine = t.app.get(WorkflowEngine);
+    await engine.whenIdle();
+    const report = await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: reportId });
+    const engineHistory = await engine.getHistory(report.processInstanceKey!);
     expect(engineHistory.filter((h) => h.elementId === 'head-review' && h.event === 'completed')).toHaveLength(2);
+
+    // The approval went on through the issue pipeline: numbered, rendered, stored, sent.
+    expect(report.status).toBe('issued');
+    expect((await engine.getInstance(report.processInstanceKey!)).status).toBe('completed');
+    const document = await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: report.issuedDocumentId! });
+    expect(document).toMatchObject({ number: 1, year: 2026, documentType: 'bao-cao' });
+    const stored = (await t.app.get(DocumentStore).get(document.id))!;
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: stored.pdf }).toString('utf8');
+    expect(text).toContain('Số: 01/BC-UBND');
+    // Each figure's row starts with its number (section.field, as the form orders them) and ends with the value.
+    const row = (path: string, printed: string) => {
+      const [sectionKey, fieldKey] = path.split('.');
+      const sectionIndex = formForYear(2026).sections.findIndex((s) => s.key === sectionKey);
+      const fieldIndex = formForYear(2026).sections[sectionIndex].fields.findIndex((f) => f.key === fieldKey);
+      return new RegExp(`^\\s*${sectionIndex + 1}\\.${fieldIndex + 1}\\s.*\\s${printed.replace('.', '\\.')}\\s*$`, 'm');
+    };
+    expect(text).toMatch(row('training.courses', '03'));
+    expect(text).toMatch(row('procedures.underAuthority', String(values.figures.procedures.underAuthority)));
+    expect(text).toMatch(/^\s*ỦY BAN NHÂN DÂN\s+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\s*\n\s*XÃ TỊNH KHÊ\s/m);
   });
 
   it('answers 422 with the field paths for a draft that breaks the form', async () => {
@@ -86,6 +111,6 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through the API [%s]', (kind) 
     const consolidator = await as(t, 'consolidator.skhcn');
     const response = await consolidator.request('GET', `/api/reports/${reportId}`);
     expect(response.status).toBe(200);
-    expect(response.body.report.status).toBe('approved');
+    expect(response.body.report.status).toBe('issued');
   });
 });

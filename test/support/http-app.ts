@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request as httpRequest } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -39,7 +42,9 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = await createTestDatabase(kind);
   const base = loadAppConfig({});
-  const config: AppConfig = { ...base, database: db.config, security: { ...base.security, ...options.security } };
+  // Runtime files (the document store) of one test app are its own, like its database.
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'iso-cycle-runtime-'));
+  const config: AppConfig = { ...base, runtimeDir, database: db.config, security: { ...base.security, ...options.security } };
   const clock = options.clock ?? new ControlledClock('2026-10-01T02:00:00Z');
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, clock })] });
   options.override?.(builder);
@@ -61,6 +66,7 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await db.destroy();
+      rmSync(runtimeDir, { recursive: true, force: true });
     },
   };
 }
