@@ -15,6 +15,7 @@ import { FilesystemDocumentStore } from '../../src/documents/store/filesystem-do
 import { PersonEntity } from '../../src/organization/person.entity';
 import { ControlledClock } from '../../src/shared/clock';
 import { TEST_DATABASE_KINDS, openMigratedDatabase } from '../support/test-databases';
+import { DocumentSigner } from '../../src/documents/issuing/issue-renderer';
 import { FakeIssueRenderer } from './support/fake-issue-renderer';
 import { SeededUnits, approvedReport, seedQuangNgai2025 } from './support/issuing-fixtures';
 
@@ -126,6 +127,40 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     expect(issued.state).toBe(IssueState.Issued);
     const resolved = await dataSource.getRepository(DocumentIncidentEntity).findOneByOrFail({ id: incident.id });
     expect([resolved.resolution, resolved.note]).toEqual(['retried', 'Đã khởi động lại dịch vụ in']);
+  });
+
+  it('stores and hashes the signed bytes, retrying a signing service that fails at first', async () => {
+    const store = new FilesystemDocumentStore(join(root, 'signed'));
+    /** Appends a marker, as a signature adds bytes; fails on its first call. */
+    class FlakySigner extends DocumentSigner {
+      calls = 0;
+      async sign(_documentId: string, pdf: Buffer): Promise<Buffer> {
+        if (++this.calls === 1) throw new Error('signing service timed out');
+        return Buffer.concat([pdf, Buffer.from('\n% signed\n')]);
+      }
+    }
+    const signer = new FlakySigner();
+    const issued = await pipelineWith(store, new FakeIssueRenderer(), { signer, maxAttempts: 3 }).issue(approvedReport(units));
+    const stored = (await store.get(issued.id))!;
+    expect(signer.calls).toBe(2);
+    expect(stored.pdf.subarray(-10).toString()).toBe('\n% signed\n');
+    expect(issued.sha256).toBe(sha256Hex(stored.pdf));
+  });
+
+  it('refuses to void a document that has no incident', async () => {
+    const store = new FilesystemDocumentStore(join(root, 'no-incident'));
+    const pipeline = pipelineWith(store, new FakeIssueRenderer());
+    const approved = approvedReport(units);
+    await expect(pipeline.issue(approved)).resolves.toBeDefined();
+    const crashing = pipelineWith(store, new FakeIssueRenderer(), {
+      afterStep: (at) => {
+        if (at === 'number') throw new SimulatedCrash('crash after number');
+      },
+    });
+    const inProgress = approvedReport(units);
+    await expect(crashing.issue(inProgress)).rejects.toThrow(SimulatedCrash);
+    await expect(pipeline.voidDocument(inProgress.id, await personId('clerk.skhcn@quang-ngai-2025'), 'nhầm')).rejects.toThrow(/no open incident/);
+    expect((await pipeline.advance(inProgress.id)).state).toBe(IssueState.Issued);
   });
 
   it('keeps a voided number in the outgoing register with its note, and never gives it again', async () => {

@@ -151,7 +151,7 @@ export class IssuePipeline {
   }
 
   /**
-   * The clerk voids a document that cannot be produced. Its number (if it had one) is never given
+   * The clerk voids a document that cannot be produced (it has an open incident). Its number (if it had one) is never given
    * again: the outgoing register keeps the row, with the note. A stored document cannot be voided
    * (it exists and is final): a correction is a new document that references it.
    */
@@ -162,6 +162,8 @@ export class IssuePipeline {
     if (current.state !== IssueState.Approved && current.state !== IssueState.Numbered) {
       throw new IssueRefusedError(`Document ${current.symbol ?? documentId} is already stored and cannot be voided; issue a correction that references it`);
     }
+    // Only a document that could not be produced is voided: one still in progress may be storing its file right now.
+    if (!(await this.openIncident(documentId))) throw new IssueRefusedError(`Document ${current.symbol ?? documentId} has no open incident; only a document that could not be produced can be voided`);
     const now = this.clock.now();
     const context = await this.registerContext(current);
     return writeTransaction(this.dataSource, async (manager) => {
