@@ -29,6 +29,24 @@ describe('template catalogue', () => {
     expect(() => catalogue.renderHtml('unit-report', noSigner)).toThrow(/signer is required/);
   });
 
+  test('one addressee on the "Kính gửi" line; several one per line with ";" and a final "."', () => {
+    const one = { ...catalogue.sample('letter'), addressees: ['Sở Khoa học và Công nghệ'] };
+    expect(catalogue.renderHtml('letter', one)).toMatch(/<span class="label">Kính gửi:<\/span><span class="list">Sở Khoa học và Công nghệ\.<\/span>/);
+    const several = catalogue.renderHtml('letter', catalogue.sample('letter'));
+    expect(several).toContain('<div class="item">- Các sở, ban, ngành;</div><div class="item">- UBND các huyện, thị xã, thành phố.</div>');
+    expect(several).toContain('<div>- Như trên;</div>');
+  });
+
+  test('a unit with units below it reports its own figures and, separately, their totals', () => {
+    const data = catalogue.sample('unit-report') as { subtreeColumn?: string; figures: Array<{ rows: Array<Record<string, unknown>> }> };
+    data.subtreeColumn = 'Tổng hợp các xã';
+    expect(() => catalogue.renderHtml('unit-report', data)).toThrow('figure: expected a number, a boolean, a string or null, got undefined in {{figure subtree}} (_partials/figure-table.hbs, line 12)');
+    for (const group of data.figures) for (const row of group.rows) row.subtree = typeof row.value === 'number' ? 10 * (row.value as number) : null;
+    const html = catalogue.renderHtml('unit-report', data);
+    expect(html).toContain('<th>Tổng hợp các xã</th>');
+    expect(html).toContain('<td class="n">1.320</td>');
+  });
+
   test('a draft carries the mark and no number', () => {
     const html = catalogue.renderHtml('letter', catalogue.sample('letter'), { draft: true });
     expect(html).toContain('content: "DỰ THẢO"');

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DocumentFont } from '../fonts/document-font';
-import { registerDocumentHelpers } from './template-helpers';
+import { registerDocumentHelpers, TemplateHelperError } from './template-helpers';
 
 /**
  * Templates as data (jsreport style): `templates/<kind>/` holds `content.hbs`, `style.css` and
@@ -35,6 +35,7 @@ export interface RenderHtmlOptions {
 
 interface CompiledKind {
   content: Handlebars.TemplateDelegate;
+  source: string;
   css: string;
 }
 
@@ -45,6 +46,7 @@ export class TemplateCatalogue {
   private readonly compiled = new Map<string, CompiledKind>();
   private readonly layout: Handlebars.TemplateDelegate;
   private readonly baseCss: string;
+  private readonly partialSources = new Map<string, string>();
 
   constructor(
     private readonly root: string,
@@ -53,7 +55,9 @@ export class TemplateCatalogue {
     registerDocumentHelpers(this.handlebars, options.zone);
     const partialsDir = join(root, '_partials');
     for (const file of readdirSync(partialsDir).filter((name) => name.endsWith('.hbs'))) {
-      this.handlebars.registerPartial(basename(file, '.hbs'), readFileSync(join(partialsDir, file), 'utf8'));
+      const source = readFileSync(join(partialsDir, file), 'utf8');
+      this.partialSources.set(`_partials/${file}`, source);
+      this.handlebars.registerPartial(basename(file, '.hbs'), source);
     }
     this.layout = this.handlebars.compile(readFileSync(join(root, '_layout', 'layout.hbs'), 'utf8'), { strict: true });
     this.baseCss = readFileSync(join(root, '_layout', 'base.css'), 'utf8');
@@ -84,7 +88,8 @@ export class TemplateCatalogue {
     try {
       content = template.content(data, { data: { draft, kind } });
     } catch (error) {
-      throw new TemplateDataError(kind, describeHandlebarsError(error));
+      const call = error instanceof TemplateHelperError && error.loc ? this.quoteCall(kind, template.source, error) : '';
+      throw new TemplateDataError(kind, `${describeHandlebarsError(error)}${call}`);
     }
     return this.layout(
       {
@@ -101,6 +106,21 @@ export class TemplateCatalogue {
     );
   }
 
+  /**
+   * Helper parameters are not checked by strict mode: a missing field reaches the helper as
+   * undefined. Quote the call (e.g. `{{figure subtree}}`) so that the message names the field.
+   */
+  private quoteCall(kind: string, content: string, error: TemplateHelperError): string {
+    const helper = error.message.split(':')[0];
+    const sources: Array<[string, string]> = [[`${kind}/content.hbs`, content], ...this.partialSources];
+    for (const [file, source] of sources) {
+      const line = source.split('\n')[error.loc!.line - 1] ?? '';
+      const call = /^\{\{[^}]*\}\}/.exec(line.slice(error.loc!.column))?.[0];
+      if (call && call.includes(helper)) return ` in ${call} (${file}, line ${error.loc!.line})`;
+    }
+    return '';
+  }
+
   private requireKind(kind: string): void {
     if (!this.has(kind)) throw new UnknownDocumentKindError(kind, this.kinds());
   }
@@ -111,8 +131,10 @@ export class TemplateCatalogue {
     this.requireKind(kind);
     const dir = join(this.root, kind);
     const cssFile = join(dir, 'style.css');
+    const source = readFileSync(join(dir, 'content.hbs'), 'utf8');
     const compiled: CompiledKind = {
-      content: this.handlebars.compile(readFileSync(join(dir, 'content.hbs'), 'utf8'), { strict: true, noEscape: false }),
+      content: this.handlebars.compile(source, { strict: true }),
+      source,
       css: existsSync(cssFile) ? readFileSync(cssFile, 'utf8') : '',
     };
     this.compiled.set(kind, compiled);

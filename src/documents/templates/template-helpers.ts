@@ -18,6 +18,8 @@ const BLANK = '\u00a0'.repeat(8);
 const escape = (text: unknown) => Handlebars.escapeExpression(String(text));
 
 export class TemplateHelperError extends Error {
+  /** Where the failing helper call stands in its template (content.hbs or a partial). */
+  loc?: { line: number; column: number };
   constructor(message: string) {
     super(message);
     this.name = 'TemplateHelperError';
@@ -63,6 +65,18 @@ function blockHtml(block: TextBlock, closing: boolean): string {
 }
 
 export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: string): void {
+  /** Registers a helper whose errors carry the call's position, so the catalogue can quote it. */
+  const register = (name: string, fn: (...args: any[]) => unknown) =>
+    handlebars.registerHelper(name, function (this: unknown, ...args: unknown[]) {
+      try {
+        return fn.apply(this, args);
+      } catch (error) {
+        const options = args[args.length - 1] as HelperOptions & { loc?: { start: { line: number; column: number } } };
+        if (error instanceof TemplateHelperError && options?.loc) error.loc = options.loc.start;
+        throw error;
+      }
+    });
+
   const civil = (helper: string, value: unknown) => {
     const iso = requireString(helper, value, 'the date (ISO YYYY-MM-DD or an instant with offset)');
     try {
@@ -73,17 +87,17 @@ export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: str
   };
 
   /** "ngày 09 tháng 9 năm 2021" */
-  handlebars.registerHelper('officialDate', (value: unknown) => officialDateText(civil('officialDate', value)));
+  register('officialDate', (value: unknown) => officialDateText(civil('officialDate', value)));
   /** "05/3/2014" */
-  handlebars.registerHelper('shortDate', (value: unknown) => officialShortDate(civil('shortDate', value)));
+  register('shortDate', (value: unknown) => officialShortDate(civil('shortDate', value)));
   /** The year of a date: "2026". */
-  handlebars.registerHelper('yearOf', (value: unknown) => String(civil('yearOf', value).year));
+  register('yearOf', (value: unknown) => String(civil('yearOf', value).year));
 
   /**
    * The date line "Quảng Ngãi, ngày 05 tháng 01 năm 2026". A draft has no date yet: the day and
    * month stay blank for the clerk, the year is the draft's.
    */
-  handlebars.registerHelper('placeDate', function (this: unknown, place: unknown, date: unknown, options: HelperOptions) {
+  register('placeDate', function (this: unknown, place: unknown, date: unknown, options: HelperOptions) {
     const name = requireString('placeDate', place, 'the place');
     if (options.data?.draft) {
       const year = typeof date === 'string' && date !== '' ? civil('placeDate', date).year : '…';
@@ -93,21 +107,21 @@ export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: str
   });
 
   /** "4607/UBND-KGVX", "05/BC-SKHCN"; a draft has no number: "     /BC-SKHCN". */
-  handlebars.registerHelper('numberSymbol', (number: unknown, symbol: unknown, options: HelperOptions) => {
+  register('numberSymbol', (number: unknown, symbol: unknown, options: HelperOptions) => {
     const sym = requireString('numberSymbol', symbol, 'the symbol');
     if (options.data?.draft) return `${BLANK}/${sym}`;
     return `${documentNumber(requireNumber('numberSymbol', number))}/${sym}`;
   });
 
   /** 1234.5 → "1.234,5"; an optional second argument fixes the decimals. */
-  handlebars.registerHelper('num', (value: unknown, ...rest: unknown[]) => {
+  register('num', (value: unknown, ...rest: unknown[]) => {
     const digits = rest.length > 1 && typeof rest[0] === 'number' ? rest[0] : undefined;
     return formatVietnameseNumber(requireNumber('num', value), digits);
   });
   /** Counts: 5 → "05", 1234 → "1.234". */
-  handlebars.registerHelper('count', (value: unknown) => formatCount(requireNumber('count', value)));
+  register('count', (value: unknown) => formatCount(requireNumber('count', value)));
   /** part of whole as a percentage with one decimal: "85,7%"; "-" when the whole is 0. */
-  handlebars.registerHelper('percent', (part: unknown, whole: unknown) => {
+  register('percent', (part: unknown, whole: unknown) => {
     const p = requireNumber('percent', part);
     const w = requireNumber('percent', whole);
     return w === 0 ? '-' : `${formatVietnameseNumber((100 * p) / w, 1)}%`;
@@ -116,50 +130,50 @@ export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: str
    * A figure of a report table: whole numbers as counts ("05"), decimals as "1.234,5", yes/no as
    * "Có"/"Không", text as given, no value (null) as "-". An ISO date is shown as "05/3/2026".
    */
-  handlebars.registerHelper('figure', (value: unknown) => {
+  register('figure', (value: unknown) => {
     if (value === null) return '-';
     if (typeof value === 'boolean') return value ? 'Có' : 'Không';
     if (typeof value === 'number') return Number.isInteger(value) ? formatCount(value) : formatVietnameseNumber(value);
     if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}$/.test(value) ? officialShortDate(civil('figure', value)) : value;
     throw new TemplateHelperError(`figure: expected a number, a boolean, a string or null, got ${JSON.stringify(value)}`);
   });
-  handlebars.registerHelper('yesNo', (value: unknown) => (value ? 'Có' : 'Không'));
-  handlebars.registerHelper('upper', (value: unknown) => vietnameseUpperCase(requireString('upper', value, 'the text')));
+  register('yesNo', (value: unknown) => (value ? 'Có' : 'Không'));
+  register('upper', (value: unknown) => vietnameseUpperCase(requireString('upper', value, 'the text')));
   /** Text that may be given as explicit lines, joined by line breaks; `upper=true` capitalises. */
-  handlebars.registerHelper('lines', (value: unknown, options: HelperOptions) => {
+  register('lines', (value: unknown, options: HelperOptions) => {
     const lines = linesOf(value, 'lines').map((line) => (options.hash?.upper ? vietnameseUpperCase(line) : line));
     return new handlebars.SafeString(lines.map(escape).join('<br>'));
   });
   /** Index from 1 in lists and tables. */
-  handlebars.registerHelper('inc', (value: unknown) => String(requireNumber('inc', value) + 1));
+  register('inc', (value: unknown) => String(requireNumber('inc', value) + 1));
   /** A column width from the data, checked so that it cannot carry other CSS: "16mm", "12.5%". */
-  handlebars.registerHelper('cssLength', (value: unknown) => {
+  register('cssLength', (value: unknown) => {
     if (typeof value !== 'string' || !/^\d+(\.\d+)?(mm|cm|pt|%)$/.test(value)) throw new TemplateHelperError(`cssLength: expected a length such as "16mm" or "12%", got ${JSON.stringify(value)}`);
     return value;
   });
-  handlebars.registerHelper('add', (a: unknown, b: unknown) => requireNumber('add', a) + requireNumber('add', b));
-  handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  handlebars.registerHelper('gt', (a: unknown, b: unknown) => requireNumber('gt', a) > requireNumber('gt', b));
-  handlebars.registerHelper('length', (value: unknown) => (Array.isArray(value) ? value.length : 0));
+  register('add', (a: unknown, b: unknown) => requireNumber('add', a) + requireNumber('add', b));
+  register('eq', (a: unknown, b: unknown) => a === b);
+  register('gt', (a: unknown, b: unknown) => requireNumber('gt', a) > requireNumber('gt', b));
+  register('length', (value: unknown) => (Array.isArray(value) ? value.length : 0));
 
   /** A text block; `closing=true` ends it with the body's closing mark "./.". */
-  handlebars.registerHelper('paragraph', (block: TextBlock, options: HelperOptions) => new handlebars.SafeString(blockHtml(block, options.hash?.closing === true)));
+  register('paragraph', (block: TextBlock, options: HelperOptions) => new handlebars.SafeString(blockHtml(block, options.hash?.closing === true)));
   /** Several blocks, the last one closing the body when `closing=true`. */
-  handlebars.registerHelper('paragraphs', (blocks: unknown, options: HelperOptions) => {
+  register('paragraphs', (blocks: unknown, options: HelperOptions) => {
     const closing = options.hash?.closing === true;
     if (!Array.isArray(blocks) || (closing && blocks.length === 0)) {
       throw new TemplateHelperError(`paragraphs: expected a${closing ? ' non-empty' : ''} list of text blocks, got ${JSON.stringify(blocks)}`);
     }
     return new handlebars.SafeString(blocks.map((block, index) => blockHtml(block as TextBlock, closing && index === blocks.length - 1)).join('\n'));
   });
-  handlebars.registerHelper('allButLast', (list: unknown) => (Array.isArray(list) ? list.slice(0, -1) : []));
-  handlebars.registerHelper('lastOf', (list: unknown) => (Array.isArray(list) ? list.slice(-1) : []));
+  register('allButLast', (list: unknown) => (Array.isArray(list) ? list.slice(0, -1) : []));
+  register('lastOf', (list: unknown) => (Array.isArray(list) ? list.slice(-1) : []));
   /** "- item;" for every item but the last, "- item." for the last. */
-  handlebars.registerHelper('listItem', (text: unknown, options: HelperOptions) => {
+  register('listItem', (text: unknown, options: HelperOptions) => {
     const item = requireString('listItem', text, 'the item').replace(/[\s.;,]+$/u, '');
     return `- ${item}${options.data?.last ? '.' : ';'}`;
   });
-  handlebars.registerHelper('signerLines', (signer: Signer) => {
+  register('signerLines', (signer: Signer) => {
     try {
       return signerAuthorityLines(signer);
     } catch (error) {
@@ -167,7 +181,7 @@ export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: str
     }
   });
   /** "- Lưu: VT, KGVX." — or with the drafter's initials after the division: "- Lưu: VT, KGVX.Tr". */
-  handlebars.registerHelper('archiveLine', (division: unknown, initials: unknown) => {
+  register('archiveLine', (division: unknown, initials: unknown) => {
     const unit = requireString('archiveLine', division, 'recipients.archiveDivision');
     return `- Lưu: VT, ${unit}.${typeof initials === 'string' ? initials : ''}`;
   });
