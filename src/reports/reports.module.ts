@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
+import { AuditModule } from '../audit/audit.module';
 import { WorkflowModule } from '../workflow/workflow.module';
 import { ReportUnitResolver } from './report-unit.resolver';
 import { ReportsController } from './reports.controller';
@@ -8,7 +9,7 @@ import { ReportWorkers } from './report-workers';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
-  imports: [WorkflowModule, AccessModule],
+  imports: [WorkflowModule, AccessModule, AuditModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportUnitResolver, ReportWorkers],
   exports: [ReportsService, ReportWorkers],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { CycleEntity } from '../cycles/cycle.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { Role } from '../organization/roles';
@@ -37,6 +38,7 @@ export class ReportsService {
     private readonly dataSource: DataSource,
     private readonly engine: WorkflowEngine,
     private readonly clock: Clock,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Creates the unit's report for the cycle and starts its process; idempotent by (cycle, unit). */
@@ -87,7 +89,10 @@ export class ReportsService {
     if (errors.length > 0) throw new ReportValidationError(errors);
     const draft = values as ReportValues;
     const normalized: ReportValues = { figures: draft.figures ?? {}, narratives: draft.narratives ?? {} };
-    await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { draftValues: normalized, status: report.status === 'not-started' ? 'drafting' : report.status, updatedAt: this.clock.now() });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(ReportEntity, { id: report.id }, { draftValues: normalized, status: report.status === 'not-started' ? 'drafting' : report.status, updatedAt: this.clock.now() });
+      await this.audit.record(manager, { actor, action: 'report.draft-saved', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), before: report.draftValues, after: normalized });
+    });
     return this.getReport(reportId);
   }
 
@@ -106,6 +111,7 @@ export class ReportsService {
         const versionNo = report.currentVersion + 1;
         await manager.insert(ReportVersionEntity, { reportId: report.id, versionNo, values: report.draftValues, submittedBy: actor.personId, submittedAt: this.clock.now() });
         await manager.update(ReportEntity, { id: report.id }, { status: 'in-review', currentVersion: versionNo, updatedAt: this.clock.now() });
+        await this.audit.record(manager, { actor, action: 'report.submitted', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), after: report.draftValues, detail: { version: versionNo } });
       });
     }
     await this.engine.completeUserTask(task.taskKey, {}, actor.login);
@@ -127,6 +133,14 @@ export class ReportsService {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(ReportReviewEntity, { reportId: report.id, versionNo: report.currentVersion, stage, decision, comment, reviewerId: actor.personId, decidedAt: this.clock.now() });
         await manager.update(ReportEntity, { id: report.id }, statusAfterReview(report, stage, decision, this.clock.now()));
+        await this.audit.record(manager, {
+          actor,
+          action: decision === 'approved' ? 'report.approved' : 'report.returned',
+          subject: { type: 'report', id: report.id },
+          unitId: report.unitId,
+          cycleId: String(report.cycleId),
+          detail: { version: report.currentVersion, stage, comment },
+        });
       });
     }
     await this.engine.completeUserTask(task.taskKey, { decision: outcome }, actor.login);

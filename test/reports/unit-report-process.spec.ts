@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { AuditHasher } from '../../src/audit/audit-chain';
+import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { DataSetImporter } from '../../src/organization/import/data-set-importer.service';
 import { PersonEntity } from '../../src/organization/person.entity';
@@ -40,7 +42,7 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through its process [%s]', (ki
     engine = new EmbeddedWorkflowEngine(dataSource, clock, { schedulerIntervalMs: 0, log: () => undefined });
     await engine.start();
     await engine.deploy([{ name: 'unit-report.bpmn', xml: readFileSync(join(projectRoot(), 'processes', 'unit-report.bpmn'), 'utf8') }]);
-    reports = new ReportsService(dataSource, engine, clock);
+    reports = new ReportsService(dataSource, engine, clock, new AuditTrail(dataSource, clock, new AuditHasher()));
   });
   afterAll(async () => {
     await engine.stop();
@@ -99,6 +101,13 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through its process [%s]', (ki
     expect((await reports.diff(report.id, 1, 2)).map((c) => [c.path, c.after])).toEqual([['figures.training.courses', 7]]);
     expect((await reports.diff(report.id, 2, 3)).map((c) => c.path)).toEqual(['narratives.proposals']);
     expect((await reports.getReport(report.id)).approvedVersion).toBe(3);
+    const audit = await dataSource.query(`SELECT action, actor_login FROM audit_events WHERE subject_type = 'report' AND subject_id = '${report.id}' ORDER BY seq`);
+    expect(audit.map((e: { action: string }) => e.action)).toEqual([
+      'report.draft-saved', 'report.submitted', 'report.returned',
+      'report.draft-saved', 'report.submitted', 'report.returned',
+      'report.draft-saved', 'report.submitted', 'report.approved',
+    ]);
+    expect(audit[8].actor_login).toBe('deputy.21034@quang-ngai-2025');
   });
 
   it('adds the division head review where the unit wants one, and skips it where not', async () => {
