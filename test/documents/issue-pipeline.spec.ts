@@ -6,6 +6,7 @@ import { DocumentDeliveryEntity } from '../../src/documents/issuing/document-del
 import { DocumentIncidentEntity } from '../../src/documents/issuing/document-incident.entity';
 import { DocumentIncidentError, ISSUE_STEPS, IssuePipeline, IssuePipelineOptions, IssueRefusedError, IssueStep } from '../../src/documents/issuing/issue-pipeline';
 import { IssuedDocumentEntity, IssueState } from '../../src/documents/issuing/issued-document.entity';
+import { ApprovalMismatchError, CorrectionTargetError } from '../../src/documents/issuing/issued-documents';
 import { NumberingService } from '../../src/documents/numbering/numbering.service';
 import { IncomingRegisterEntryEntity } from '../../src/documents/registers/incoming-register-entry.entity';
 import { OutgoingRegisterEntryEntity } from '../../src/documents/registers/outgoing-register-entry.entity';
@@ -147,6 +148,20 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     expect(issued.sha256).toBe(sha256Hex(stored.pdf));
   });
 
+  it('corrects an issued document with a new one that references it, leaving the old one as it was', async () => {
+    const store = new FilesystemDocumentStore(join(root, 'corrections'));
+    const pipeline = pipelineWith(store, new FakeIssueRenderer());
+    const original = await pipeline.issue(approvedReport(units, { subject: 'Báo cáo có sai sót' }));
+    const before = await dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: original.id });
+    const correction = await pipeline.issue(approvedReport(units, { subject: 'Báo cáo đính chính', correctsDocumentId: original.id }));
+    expect([correction.correctsDocumentId, correction.number]).toEqual([original.id, original.number! + 1]);
+    expect(await dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: original.id })).toEqual(before);
+    // The same approval again is the same document; other content under its id is refused.
+    const again = approvedReport(units, { id: correction.id, subject: 'Báo cáo đính chính', correctsDocumentId: original.id });
+    expect((await pipeline.issue(again)).number).toBe(correction.number);
+    await expect(pipeline.issue({ ...again, subject: 'Nội dung khác' })).rejects.toThrow(ApprovalMismatchError);
+  });
+
   it('refuses to void a document that has no incident', async () => {
     const store = new FilesystemDocumentStore(join(root, 'no-incident'));
     const pipeline = pipelineWith(store, new FakeIssueRenderer());
@@ -174,7 +189,8 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     const voided = await pipeline.voidDocument(doomed.id, clerk, 'Sai mẫu, ban hành văn bản khác');
     expect(voided.state).toBe(IssueState.Voided);
     renderer.failure = null;
-    const next = await pipeline.issue(approvedReport(units, { subject: 'Báo cáo thay thế', correctsDocumentId: doomed.id }));
+    await expect(pipeline.issue(approvedReport(units, { subject: 'Sửa văn bản đã hủy', correctsDocumentId: doomed.id }))).rejects.toThrow(CorrectionTargetError);
+    const next = await pipeline.issue(approvedReport(units, { subject: 'Báo cáo thay thế' }));
     expect(next.number).toBe(voided.number! + 1);
     const rows = await dataSource.getRepository(OutgoingRegisterEntryEntity).find({ where: { unitId: units.skhcn.id, year: 2026 }, order: { number: 'ASC' } });
     const voidedRow = rows.find((r) => r.number === voided.number)!;

@@ -34,6 +34,18 @@ export class ApprovalMismatchError extends Error {
   }
 }
 
+/** A correction must reference a document that was issued (a voided number has nothing to correct). */
+export class CorrectionTargetError extends Error {
+  readonly code = 'CORRECTION_TARGET';
+  constructor(
+    readonly correctsDocumentId: string,
+    symbol: string | null,
+  ) {
+    super(`A correction must reference an issued document; ${symbol ?? correctsDocumentId} is not one`);
+    this.name = 'CorrectionTargetError';
+  }
+}
+
 /** The issued documents: the approval that starts the pipeline, and reads. */
 export class IssuedDocuments {
   constructor(
@@ -48,6 +60,12 @@ export class IssuedDocuments {
   async recordApproval(approved: ApprovedDocument): Promise<IssuedDocumentEntity> {
     documentType(approved.documentType);
     await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: approved.unitId });
+    if (approved.correctsDocumentId) {
+      const corrected = await this.dataSource.getRepository(IssuedDocumentEntity).findOneBy({ id: approved.correctsDocumentId });
+      if (!corrected || corrected.state !== IssueState.Issued) {
+        throw new CorrectionTargetError(approved.correctsDocumentId, corrected?.symbol ?? null);
+      }
+    }
     const now = this.clock.now();
     const row: IssuedDocumentEntity = Object.assign(new IssuedDocumentEntity(), {
       id: approved.id,
