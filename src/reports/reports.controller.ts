@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Put, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
 import { Policy, unitFrom } from '../access/policy';
@@ -7,6 +7,7 @@ import { Role } from '../organization/roles';
 import { ReviewDto, SaveDraftDto } from './dto/report.dto';
 import { formById } from './form/form-definition';
 import { ReportUnitResolver } from './report-unit.resolver';
+import { ReportPreview } from './report-preview';
 import { ReportsService } from './reports.service';
 
 const READERS = [Role.Staff, Role.DivisionHead, Role.Head, Role.Deputy, Role.Clerk];
@@ -16,7 +17,10 @@ const ofTheReport = unitFrom.resolver(ReportUnitResolver);
 @ApiTags('reports')
 @Controller('api/reports')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly preview: ReportPreview,
+  ) {}
 
   @Get(':id')
   @ApiOperation({ summary: 'The report: status, working draft, form' })
@@ -59,5 +63,21 @@ export class ReportsController {
   @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
   diff(@Param('id', IdPipe) id: number, @Query('from', ParseIntPipe) from: number, @Query('to', ParseIntPipe) to: number) {
     return this.reports.diff(id, from, to);
+  }
+
+  @Post(':id/prefill')
+  @ApiOperation({ summary: "Fill the draft's figures from last year's approved report of the unit" })
+  @Policy({ roles: [Role.Staff], scope: 'own-unit', unit: ofTheReport })
+  prefill(@Param('id', IdPipe) id: number, @CurrentActor() actor: Actor) {
+    return this.reports.prefillFromPreviousYear(id, actor);
+  }
+
+  @Get(':id/preview')
+  @ApiOperation({ summary: 'The working draft as a PDF marked DỰ THẢO, without a number' })
+  @Header('Content-Type', 'application/pdf')
+  @Policy({ roles: READERS, scope: 'own-unit', unit: ofTheReport })
+  async previewPdf(@Param('id', IdPipe) id: number): Promise<StreamableFile> {
+    const pdf = await this.preview.render(await this.reports.getReport(id));
+    return new StreamableFile(pdf, { disposition: `inline; filename="du-thao-bao-cao-${id}.pdf"` });
   }
 }

@@ -6,12 +6,13 @@ import { ReportUnitResolver } from './report-unit.resolver';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 import { ReportWorkers } from './report-workers';
+import { ReportPreview } from './report-preview';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
   imports: [WorkflowModule, AccessModule, AuditModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportUnitResolver, ReportWorkers],
+  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview],
   exports: [ReportsService, ReportWorkers],
 })
 export class ReportsModule {}

@@ -147,6 +147,30 @@ export class ReportsService {
     return this.getReport(reportId);
   }
 
+  /**
+   * Fills the draft's figures from the unit's approved report of the previous year, in the same data
+   * set (codes mean other units in another data set). Narratives stay empty: they are the year's own.
+   */
+  async prefillFromPreviousYear(reportId: number, actor: Actor): Promise<ReportEntity> {
+    const report = await this.getReport(reportId);
+    await this.requireRole(actor, report.unitId, [Role.Staff], 'soạn báo cáo');
+    if (!EDITABLE.includes(report.status)) throw new ReportStateError('Báo cáo đang được xem xét hoặc đã phê duyệt: không thể sửa');
+    const cycle = await this.cycleOf(report);
+    const previousCycle = await this.dataSource.getRepository(CycleEntity).findOneBy({ dataSetId: cycle.dataSetId, year: cycle.year - 1 });
+    const previous = previousCycle ? await this.dataSource.getRepository(ReportEntity).findOneBy({ cycleId: previousCycle.id, unitId: report.unitId }) : null;
+    if (!previous || previous.approvedVersion === null) throw new ReportNotFoundError(`báo cáo đã phê duyệt năm ${cycle.year - 1} của đơn vị`);
+    const approved = await this.dataSource.getRepository(ReportVersionEntity).findOneByOrFail({ reportId: previous.id, versionNo: previous.approvedVersion });
+    const form = formById(report.formId);
+    const figures: ReportValues['figures'] = {};
+    for (const section of form.sections) {
+      for (const field of section.fields) {
+        const value = approved.values.figures[section.key]?.[field.key];
+        if (value !== undefined && value !== null && !field.withinPeriod) (figures[section.key] ??= {})[field.key] = value;
+      }
+    }
+    return this.saveDraft(reportId, { figures, narratives: report.draftValues.narratives }, actor);
+  }
+
   async versions(reportId: number): Promise<ReportVersionEntity[]> {
     return this.dataSource.getRepository(ReportVersionEntity).find({ where: { reportId }, order: { versionNo: 'ASC' } });
   }

@@ -75,6 +75,12 @@ const MATRIX: Record<string, MatrixRow> = {
     call: ({ reportId }) => ({ path: `/api/reports/${reportId}/review`, body: { decision: 'approved' } }),
     roles: { [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY },
   },
+  'POST /api/reports/:id/prefill': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/prefill` }), roles: { [Role.Staff]: OWN_ONLY } },
+  'GET /api/reports/:id/preview': {
+    access: 'by-role',
+    call: ({ reportId }) => ({ path: `/api/reports/${reportId}/preview` }),
+    roles: { [Role.Staff]: OWN_ONLY, [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Clerk]: OWN_ONLY },
+  },
   'GET /api/inbox': { access: 'signed-in', call: () => ({ path: '/api/inbox' }) },
   // The draft task is offered to the unit's staff: others of the unit pass the policy but are refused as non-candidates.
   'POST /api/tasks/:taskKey/claim': { access: 'by-role', call: ({ taskKey }) => ({ path: `/api/tasks/${taskKey}/claim` }), roles: { [Role.Staff]: OWN_ONLY } },

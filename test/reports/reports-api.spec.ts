@@ -113,4 +113,38 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through the API [%s]', (kind) 
     expect(response.status).toBe(200);
     expect(response.body.report.status).toBe('issued');
   });
+
+  it('previews the working draft as a PDF marked DỰ THẢO, without a number', async () => {
+    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21457' });
+    const id = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
+    const staff = await as(t, 'staff.21457');
+    await staff.request('PUT', `/api/reports/${id}/draft`, { body: { figures: { procedures: { underAuthority: 1234 } } } });
+    const response = await fetch(`${t.baseUrl}/api/reports/${id}/preview`, { headers: { cookie: staff.cookie! } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: Buffer.from(await response.arrayBuffer()) }).toString('utf8');
+    expect(text).toContain('DỰ THẢO');
+    expect(text).toMatch(/Số:\s+\/BC-UBND/);
+    expect(text).toMatch(/1\.234/);
+  });
+
+  it('prefills figures from the unit’s approved report of last year, and says so when there is none', async () => {
+    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21211' });
+    const nextCycle = await insertCycle(t.dataSource, DATA_SET, 2027);
+    const id = (await t.app.get(ReportsService).startReport(nextCycle, unit)).id;
+    const staff = await as(t, 'staff.21211');
+    const prefilled = await staff.request('POST', `/api/reports/${id}/prefill`);
+    expect(prefilled.status).toBe(201);
+    const lastYear = await staff.request('GET', `/api/reports/${reportId}/versions`);
+    const approved = lastYear.body.versions.find((v: { versionNo: number }) => v.versionNo === 2).values;
+    expect(prefilled.body.draftValues.figures.training.courses).toBe(3);
+    expect(prefilled.body.draftValues.figures.procedures).toEqual(approved.figures.procedures);
+    expect(prefilled.body.draftValues.figures.internalAudit.date).toBeUndefined();
+    expect(prefilled.body.draftValues.narratives).toEqual({});
+
+    const other = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21085' });
+    const without = (await t.app.get(ReportsService).startReport(nextCycle, other)).id;
+    const none = await (await as(t, 'staff.21085')).request('POST', `/api/reports/${without}/prefill`);
+    expect(none.status).toBe(404);
+  });
 });

@@ -57,7 +57,8 @@ export class IssuingModule {
         },
         { provide: StoreVerifier, inject: [DataSource, DocumentStore], useFactory: (ds: DataSource, store: DocumentStore) => new StoreVerifier(ds, store) },
       ],
-      exports: [NumberingService, IssuedDocuments, DocumentStore, IssueRenderer, IssuePipeline, RegistersService, RegisterPdf, StoreVerifier],
+      // Re-exports the documents module: a single Chromium serves issuing and draft previews.
+      exports: [DocumentsModule, NumberingService, IssuedDocuments, DocumentStore, IssueRenderer, IssuePipeline, RegistersService, RegisterPdf, StoreVerifier],
     };
   }
 }
