@@ -5,7 +5,8 @@ import { MigrateCommand } from './migrate.command';
 import { SeedCommand } from './seed.command';
 import { ServeCommand } from './serve.command';
 import { VerifyStoreCommand } from '../documents/verify-store.command';
+import { ExportRegisterCommand } from '../documents/export-register.command';
 
 /** Every command of the `iso-cycle` CLI; each builds the application context it needs. */
-@Module({ providers: [AuditCommand, AuditVerifyCommand, AuditExportCommand, MigrateCommand, SeedCommand, ServeCommand, RenderCommand, VerifyStoreCommand] })
+@Module({ providers: [AuditCommand, AuditVerifyCommand, AuditExportCommand, MigrateCommand, SeedCommand, ServeCommand, RenderCommand, VerifyStoreCommand, ExportRegisterCommand] })
 export class CliModule {}

@@ -1,10 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import ExcelJS from 'exceljs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { IssuePipeline } from '../../src/documents/issuing/issue-pipeline';
 import { NumberingService } from '../../src/documents/numbering/numbering.service';
+import { WORKBOOK_HEADER_ROWS } from '../../src/documents/registers/register-workbook';
+import { RegistersService } from '../../src/documents/registers/registers.service';
 import { FilesystemDocumentStore } from '../../src/documents/store/filesystem-document-store';
 import { ControlledClock } from '../../src/shared/clock';
 import { TEST_DATABASE_KINDS, TestDatabase, openMigratedDatabase } from '../support/test-databases';
@@ -14,9 +17,9 @@ import { approvedReport, seedQuangNgai2025 } from './support/issuing-fixtures';
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs the real CLI entry point (src/main.ts, compiled in memory) as an operator would. */
-function verifyStore(db: TestDatabase, runtimeDir: string) {
+function cli(db: TestDatabase, runtimeDir: string, args: string[]) {
   const url = db.kind === 'sqlite' ? `sqlite:${db.config.sqlitePath}` : db.config.displayUrl;
-  const run = spawnSync(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.js'), join(ROOT, 'src', 'main.ts'), 'verify-store'], {
+  const run = spawnSync(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.js'), join(ROOT, 'src', 'main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url, RUNTIME_DIR: runtimeDir, LOG_FORMAT: 'pretty' },
     encoding: 'utf8',
@@ -26,7 +29,7 @@ function verifyStore(db: TestDatabase, runtimeDir: string) {
 
 // The command reads the store and the documents through the same code on either database (the
 // verifier itself is tested on both): one database kind is enough for the process-level test.
-describe.each(TEST_DATABASE_KINDS.slice(0, 1))('iso-cycle verify-store [%s]', (kind) => {
+describe.each(TEST_DATABASE_KINDS.slice(0, 1))('iso-cycle verify-store and export-register [%s]', (kind) => {
   let dataSource: DataSource;
   let db: TestDatabase;
   let close: () => Promise<void>;
@@ -49,15 +52,39 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('iso-cycle verify-store [%s]', (k
     const issued = await pipeline.issue(approvedReport(units));
     await pipeline.issue(approvedReport(units));
 
-    const clean = verifyStore(db, runtimeDir);
+    const clean = cli(db, runtimeDir, ['verify-store']);
     expect(clean.out).toContain('2 document(s) checked, 0 mismatch(es)');
     expect(clean.status).toBe(0);
 
     const sha = issued.sha256!;
     writeFileSync(join(runtimeDir, 'documents', 'files', sha.slice(0, 2), `${sha}.pdf`), Buffer.from('%PDF-1.7 altered'));
-    const tampered = verifyStore(db, runtimeDir);
+    const tampered = cli(db, runtimeDir, ['verify-store']);
     expect(tampered.out).toContain(`MISMATCH 01/BC-SKHCN ${issued.id}: file hashes to`);
     expect(tampered.out).toContain('1 mismatch(es)');
     expect(tampered.status).toBe(1);
+  }, 180_000);
+
+  it('exports the outgoing register as XLSX and PDF holding the same rows as the service', async () => {
+    const units = await seedQuangNgai2025(dataSource);
+    const register = await new RegistersService(dataSource, new ControlledClock('2026-11-20T03:00:00Z')).outgoing(units.skhcn.id, 2026);
+    expect(register.rows.length).toBeGreaterThan(0);
+
+    const xlsx = join(runtimeDir, 'outgoing.xlsx');
+    const written = cli(db, runtimeDir, ['export-register', 'skhcn', '2026', '--data-set', 'quang-ngai-2025', '--out', xlsx]);
+    expect(written.out).toContain(`outgoing register of Sở Khoa học và Công nghệ, 2026, ${register.rows.length} entries`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsx);
+    const sheet = workbook.worksheets[0];
+    const rows = Array.from({ length: sheet.rowCount - WORKBOOK_HEADER_ROWS }, (_, i) => register.columns.map((_c, j) => String(sheet.getRow(WORKBOOK_HEADER_ROWS + 1 + i).getCell(j + 1).value ?? '')));
+    expect(rows).toEqual(register.rows);
+
+    const pdf = join(runtimeDir, 'outgoing.pdf');
+    expect(cli(db, runtimeDir, ['export-register', 'skhcn', '2026', '--out', pdf]).status).toBe(0);
+    const text = execFileSync('pdftotext', ['-raw', pdf, '-']).toString('utf8');
+    expect(text).toContain('SỔ ĐĂNG KÝ VĂN BẢN ĐI');
+    for (const row of register.rows) expect(text).toContain(row[0]);
+
+    const wrong = cli(db, runtimeDir, ['export-register', 'skhcn', '2026', '--from', '2025-01-01', '--out', xlsx]);
+    expect([wrong.status, wrong.out.trim()]).toEqual([2, 'iso-cycle: export-register: period.from "2025-01-01" is not a date of 2026 (YYYY-MM-DD)']);
   }, 180_000);
 });
