@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Put, Query, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Put, Query, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
 import { Policy, unitFrom } from '../access/policy';
 import { IdPipe } from '../http/ids';
@@ -7,7 +8,9 @@ import { Role } from '../organization/roles';
 import { ReviewDto, SaveDraftDto } from './dto/report.dto';
 import { formById } from './form/form-definition';
 import { ReportUnitResolver } from './report-unit.resolver';
+import { EVIDENCE_LIMITS, EvidenceFiles, UploadedEvidence } from './evidence-files';
 import { ReportPreview } from './report-preview';
+import { NotFoundError } from '../shared/errors';
 import { ReportsService } from './reports.service';
 
 const READERS = [Role.Staff, Role.DivisionHead, Role.Head, Role.Deputy, Role.Clerk];
@@ -20,6 +23,7 @@ export class ReportsController {
   constructor(
     private readonly reports: ReportsService,
     private readonly preview: ReportPreview,
+    private readonly evidenceFiles: EvidenceFiles,
   ) {}
 
   @Get(':id')
@@ -79,5 +83,32 @@ export class ReportsController {
   async previewPdf(@Param('id', IdPipe) id: number): Promise<StreamableFile> {
     const pdf = await this.preview.render(await this.reports.getReport(id));
     return new StreamableFile(pdf, { disposition: `inline; filename="du-thao-bao-cao-${id}.pdf"` });
+  }
+
+  @Post(':id/evidence')
+  @ApiOperation({ summary: 'Attach an evidence file (PDF, JPEG, PNG, DOCX, XLSX; 10 MB at most)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } })
+  @Policy({ roles: [Role.Staff], scope: 'own-unit', unit: ofTheReport })
+  // One more byte than allowed reaches the check, which then names the limit.
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: EVIDENCE_LIMITS.maxBytes + 1, files: 1, fields: 0 } }))
+  attach(@Param('id', IdPipe) id: number, @UploadedFile() file: UploadedEvidence | undefined, @CurrentActor() actor: Actor) {
+    return this.reports.attachEvidence(id, file, actor);
+  }
+
+  @Get(':id/evidence')
+  @ApiOperation({ summary: 'The evidence files of the report' })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  listEvidence(@Param('id', IdPipe) id: number) {
+    return this.reports.evidence(id);
+  }
+
+  @Get(':id/evidence/:evidenceId')
+  @ApiOperation({ summary: 'Download one evidence file' })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  async downloadEvidence(@Param('id', IdPipe) id: number, @Param('evidenceId', IdPipe) evidenceId: number): Promise<StreamableFile> {
+    const row = (await this.reports.evidence(id)).find((e) => e.id === evidenceId);
+    if (!row) throw new NotFoundError(`Evidence ${evidenceId} of report ${id}`);
+    return new StreamableFile(await this.evidenceFiles.get(row.sha256), { type: row.mediaType, disposition: `attachment; filename*=UTF-8''${encodeURIComponent(row.fileName)}` });
   }
 }

@@ -7,12 +7,13 @@ import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 import { ReportWorkers } from './report-workers';
 import { ReportPreview } from './report-preview';
+import { EvidenceFiles } from './evidence-files';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
   imports: [WorkflowModule, AccessModule, AuditModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview],
+  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles],
   exports: [ReportsService, ReportWorkers],
 })
 export class ReportsModule {}

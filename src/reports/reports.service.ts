@@ -13,6 +13,8 @@ import { ReportValues, emptyReportValues } from './form/report-values';
 import { FieldChange, diffVersions } from './form/version-diff';
 import { ReportForbiddenError, ReportNotFoundError, ReportStateError, ReportValidationError } from './report-errors';
 import { UNIT_REPORT_PROCESS, UNIT_REPORT_TASKS, reportBusinessKey, unitReportVariables } from './report-process';
+import { EvidenceFiles, UploadedEvidence, checkEvidence, utf8FileName } from './evidence-files';
+import { ReportEvidenceEntity } from './report-evidence.entity';
 import { ReportReviewEntity, ReviewDecision, ReviewStage } from './report-review.entity';
 import { ReportVersionEntity } from './report-version.entity';
 import { ReportEntity } from './report.entity';
@@ -39,6 +41,7 @@ export class ReportsService {
     private readonly engine: WorkflowEngine,
     private readonly clock: Clock,
     private readonly audit: AuditTrail,
+    private readonly evidenceFiles: EvidenceFiles,
   ) {}
 
   /** Creates the unit's report for the cycle and starts its process; idempotent by (cycle, unit). */
@@ -169,6 +172,26 @@ export class ReportsService {
       }
     }
     return this.saveDraft(reportId, { figures, narratives: report.draftValues.narratives }, actor);
+  }
+
+  /** Attaches a checked file to the report (any time before approval), stored once by its hash. */
+  async attachEvidence(reportId: number, file: UploadedEvidence | undefined, actor: Actor): Promise<ReportEvidenceEntity> {
+    const report = await this.getReport(reportId);
+    await this.requireRole(actor, report.unitId, [Role.Staff], 'đính kèm minh chứng');
+    if (report.status === 'approved' || report.status === 'issued') throw new ReportStateError('Báo cáo đã phê duyệt: không thể đính kèm thêm');
+    checkEvidence(file);
+    const upload = file!;
+    const sha256 = await this.evidenceFiles.put(upload.buffer);
+    return this.dataSource.transaction(async (manager) => {
+      const row = manager.create(ReportEvidenceEntity, { reportId, fileName: utf8FileName(upload.originalname), mediaType: upload.mimetype, sizeBytes: upload.size, sha256, uploadedBy: actor.personId, uploadedAt: this.clock.now() });
+      await manager.save(row);
+      await this.audit.record(manager, { actor, action: 'report.evidence-attached', subject: { type: 'report', id: reportId }, unitId: report.unitId, cycleId: String(report.cycleId), detail: { evidenceId: row.id, fileName: row.fileName, sha256 } });
+      return row;
+    });
+  }
+
+  async evidence(reportId: number): Promise<ReportEvidenceEntity[]> {
+    return this.dataSource.getRepository(ReportEvidenceEntity).find({ where: { reportId }, order: { id: 'ASC' } });
   }
 
   async versions(reportId: number): Promise<ReportVersionEntity[]> {

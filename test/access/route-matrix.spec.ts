@@ -81,6 +81,9 @@ const MATRIX: Record<string, MatrixRow> = {
     call: ({ reportId }) => ({ path: `/api/reports/${reportId}/preview` }),
     roles: { [Role.Staff]: OWN_ONLY, [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Clerk]: OWN_ONLY },
   },
+  'POST /api/reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence` }), roles: { [Role.Staff]: OWN_ONLY } },
+  'GET /api/reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence` }), roles: REPORT_READERS },
+  'GET /api/reports/:id/evidence/:evidenceId': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence/1` }), roles: REPORT_READERS },
   'GET /api/inbox': { access: 'signed-in', call: () => ({ path: '/api/inbox' }) },
   // The draft task is offered to the unit's staff: others of the unit pass the policy but are refused as non-candidates.
   'POST /api/tasks/:taskKey/claim': { access: 'by-role', call: ({ taskKey }) => ({ path: `/api/tasks/${taskKey}/claim` }), roles: { [Role.Staff]: OWN_ONLY } },

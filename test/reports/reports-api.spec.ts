@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
 import { DocumentStore } from '../../src/documents/store/document-store';
@@ -146,5 +147,34 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through the API [%s]', (kind) 
     const without = (await t.app.get(ReportsService).startReport(nextCycle, other)).id;
     const none = await (await as(t, 'staff.21085')).request('POST', `/api/reports/${without}/prefill`);
     expect(none.status).toBe(404);
+  });
+
+  it('attaches evidence within the limits, stored with its hash, and refuses other files naming the problem', async () => {
+    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21472' });
+    const id = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
+    const staff = await as(t, 'staff.21472');
+    const upload = (name: string, type: string, bytes: Buffer) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
+      return fetch(`${t.baseUrl}/api/reports/${id}/evidence`, { method: 'POST', body: form, headers: { cookie: staff.cookie!, 'x-csrf-token': staff.csrfToken! } });
+    };
+    const pdf = Buffer.from('%PDF-1.4\n% biên bản họp xem xét của lãnh đạo\n');
+    const accepted = await upload('Biên bản họp.pdf', 'application/pdf', pdf);
+    expect(accepted.status).toBe(201);
+    const row = await accepted.json();
+    expect(row).toMatchObject({ fileName: 'Biên bản họp.pdf', mediaType: 'application/pdf', sizeBytes: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex') });
+
+    const back = await fetch(`${t.baseUrl}/api/reports/${id}/evidence/${row.id}`, { headers: { cookie: staff.cookie! } });
+    expect(Buffer.from(await back.arrayBuffer()).equals(pdf)).toBe(true);
+
+    const disguised = await upload('virus.pdf', 'application/pdf', Buffer.from('MZ\x90\x00 not a pdf'));
+    expect(disguised.status).toBe(422);
+    expect((await disguised.json()).error.fields).toEqual([{ path: 'file', code: 'type', message: 'Nội dung tệp không phải application/pdf' }]);
+    const tooLarge = await upload('big.pdf', 'application/pdf', Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(10 * 1024 * 1024)]));
+    expect(tooLarge.status).toBeGreaterThanOrEqual(400);
+    expect(tooLarge.status).toBeLessThan(500);
+    const script = await upload('a.html', 'text/html', Buffer.from('<script>alert(1)</script>'));
+    expect(script.status).toBe(422);
+    expect((await staff.request('GET', `/api/reports/${id}/evidence`)).body).toHaveLength(1);
   });
 });

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditHasher } from '../../src/audit/audit-chain';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
+import { AppConfig } from '../../src/config/app-config';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { EvidenceFiles } from '../../src/reports/evidence-files';
 import { DataSetImporter } from '../../src/organization/import/data-set-importer.service';
 import { PersonEntity } from '../../src/organization/person.entity';
 import { UnitEntity } from '../../src/organization/unit.entity';
@@ -42,7 +45,8 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through its process [%s]', (ki
     engine = new EmbeddedWorkflowEngine(dataSource, clock, { schedulerIntervalMs: 0, log: () => undefined });
     await engine.start();
     await engine.deploy([{ name: 'unit-report.bpmn', xml: readFileSync(join(projectRoot(), 'processes', 'unit-report.bpmn'), 'utf8') }]);
-    reports = new ReportsService(dataSource, engine, clock, new AuditTrail(dataSource, clock, new AuditHasher()));
+    const evidenceFiles = new EvidenceFiles({ runtimeDir: mkdtempSync(join(tmpdir(), 'iso-evidence-')) } as AppConfig);
+    reports = new ReportsService(dataSource, engine, clock, new AuditTrail(dataSource, clock, new AuditHasher()), evidenceFiles);
   });
   afterAll(async () => {
     await engine.stop();
