@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, MoreThan, QueryRunner } from 'typeorm';
 import { Clock } from '../../shared/clock';
 import {
   BpmnResource,
@@ -26,6 +26,7 @@ import {
 import { catchesError, DeploymentRegistry, LoadedDeployment } from './deployment-registry';
 import { EngineLock } from './engine-lock';
 import { ActiveEntry, InstanceRun, OpenRows, StepChanges } from './instance-run';
+import { SqlRows } from './sql-rows';
 import { nextStartTimer } from './start-timers';
 import { WfBufferedMessage, WfHistory, WfIncident, WfInstance, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from './workflow.entities';
 
@@ -58,6 +59,7 @@ type Extra = (manager: EntityManager) => Promise<void>;
  */
 export class EmbeddedWorkflowEngine extends WorkflowEngine {
   private readonly registry: DeploymentRegistry;
+  private readonly rows: SqlRows;
   private readonly lock: EngineLock;
   private readonly listeners = new Set<WorkflowEventListener>();
   private readonly workers = new Map<string, JobHandler>();
@@ -70,6 +72,8 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   private readonly log: (message: string, error?: unknown) => void;
   /** Engines kept between steps, least recently used first; only read or written inside the step queue. */
   private readonly live = new Map<string, { run: InstanceRun; row: WfInstance }>();
+  /** taskKey → instance id, for open tasks of instances in memory (entries are checked on use). */
+  private readonly liveTaskIndex = new Map<string, string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -78,6 +82,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   ) {
     super();
     this.registry = new DeploymentRegistry(dataSource);
+    this.rows = new SqlRows(dataSource);
     this.log = options.log ?? ((message, error) => console.error(`[workflow] ${message}`, error ?? ''));
     this.lock = new EngineLock(dataSource, options.lockStaleAfterMs, (message) => {
       this.log(message);
@@ -215,7 +220,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
 
   completeUserTask(taskKey: string, variables: Variables, actor: string): Promise<void> {
     return this.enqueue(async () => {
-      const row = await this.openTask(taskKey);
+      const row = this.liveOpenTask(taskKey) ?? (await this.openTask(taskKey));
       await this.step(row.instanceId, (run) => run.completeUserTask(row.executionId, variables, actor));
     });
   }
@@ -308,6 +313,10 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
           await this.fireStartTimer(current);
         }
         return 1;
+      }).catch((error) => {
+        // Nothing was committed: the timer stays due and is tried again on the next tick; others go on.
+        this.log(`timer ${timer.elementId} of ${timer.instanceId ?? timer.deploymentId} could not fire`, error);
+        return 0;
       });
     }
     await this.enqueue(async () => {
@@ -360,8 +369,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     const max = this.options.maxLiveInstances ?? 16;
     for (const [id, oldest] of this.live) {
       if (this.live.size <= max) break;
-      this.live.delete(id);
-      oldest.run.stop();
+      this.evict(id, oldest.run);
     }
   }
 
@@ -370,14 +378,20 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     const limit = Date.now() - (this.options.liveIdleMs ?? 30_000);
     for (const [id, entry] of this.live) {
       if (entry.run.lastUsed > limit) continue;
-      this.live.delete(id);
-      entry.run.stop();
+      this.evict(id, entry.run);
     }
+  }
+
+  private evict(instanceId: string, run: InstanceRun): void {
+    this.live.delete(instanceId);
+    for (const taskKey of run.openTaskKeys()) this.liveTaskIndex.delete(taskKey);
+    run.stop();
   }
 
   private evictAll(): void {
     for (const entry of this.live.values()) entry.run.stop();
     this.live.clear();
+    this.liveTaskIndex.clear();
   }
 
   private async createInstance(deployment: LoadedDeployment, variables: Variables, businessKey: string | null, trigger: { elementId: string; variables: Variables } | null, extra?: Extra): Promise<ProcessInstanceRef> {
@@ -427,16 +441,19 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     };
 
     const writeInstance = async (manager: EntityManager) => {
-      if (isNew) await manager.insert(WfInstance, next);
+      const runner = manager.queryRunner!;
+      if (isNew) await this.rows.insert(runner, WfInstance, [next]);
       else {
-        const result = await manager.update(WfInstance, { id: row.id, revision: row.revision }, next);
-        if (!result.affected) throw new WorkflowError('INVALID_STATE', `Instance ${row.id} changed under this step (revision ${row.revision})`);
+        const { id, ...changed } = next;
+        const affected = await this.rows.update(runner, WfInstance, changed, { id, revision: row.revision });
+        if (!affected) throw new WorkflowError('INVALID_STATE', `Instance ${id} changed under this step (revision ${row.revision})`);
       }
     };
     const writeRows = async (manager: EntityManager) => {
-      await writeChanges(manager, changes, now);
-      if (consumed.length) await manager.delete(WfBufferedMessage, { id: In(consumed.map((message) => message.id)) });
-      if (history.length) await manager.insert(WfHistory, history);
+      const runner = manager.queryRunner!;
+      await this.writeChanges(runner, changes, now);
+      await this.rows.deleteByIds(runner, WfBufferedMessage, consumed.map((message) => message.id));
+      await this.rows.insert(runner, WfHistory, history as WfHistory[]);
       if (extra) await extra(manager);
     };
     const fault = this.options.faultSplitCommit;
@@ -453,6 +470,8 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     Object.assign(row, next);
     run.committed(changes);
 
+    for (const task of changes.createdTasks) this.liveTaskIndex.set(task.id, row.id);
+    for (const { row: task } of changes.closedTasks) this.liveTaskIndex.delete(task.id);
     for (const task of changes.createdTasks) this.emit({ type: 'userTaskCreated', task: toUserTask(task) });
     for (const { row: task, state: taskState, completedBy } of changes.closedTasks) {
       const closed = toUserTask({ ...task, state: taskState, completedAt: now, completedBy });
@@ -461,6 +480,18 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     if (ended) this.emit({ type: 'instanceCompleted', instance: toRef(next), variables: run.variables });
     const instance = { bpmnProcessId: next.bpmnProcessId, businessKey: next.businessKey, variables: next.variables };
     for (const job of changes.createdJobs) this.dispatch(job, instance);
+  }
+
+  private async writeChanges(runner: QueryRunner, changes: StepChanges, now: number): Promise<void> {
+    await this.rows.insert(runner, WfUserTask, changes.createdTasks);
+    for (const { row, state, completedBy } of changes.closedTasks) await this.rows.update(runner, WfUserTask, { state, completedAt: now, completedBy }, { id: row.id });
+    await this.rows.insert(runner, WfJob, changes.createdJobs);
+    for (const { row, state } of changes.closedJobs) await this.rows.update(runner, WfJob, { state }, { id: row.id });
+    await this.rows.insert(runner, WfTimer, changes.createdTimers);
+    for (const timer of changes.movedTimers) await this.rows.update(runner, WfTimer, { dueAt: timer.dueAt }, { id: timer.id });
+    await this.rows.deleteByIds(runner, WfTimer, changes.deletedTimers.map((timer) => timer.id));
+    await this.rows.insert(runner, WfMessageSubscription, changes.createdSubscriptions);
+    await this.rows.deleteByIds(runner, WfMessageSubscription, changes.deletedSubscriptions.map((subscription) => subscription.id));
   }
 
   private async bufferedMessageFor(subscriptions: WfMessageSubscription[], consumed: WfBufferedMessage[]) {
@@ -523,7 +554,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   }
 
   private async applyJobOutcome(jobId: string, outcome: JobOutcome): Promise<void> {
-    const job = await this.dataSource.getRepository(WfJob).findOneBy({ id: jobId });
+    const job = await this.rows.findOne(WfJob, { id: jobId });
     if (!job || job.state !== 'activatable') return; // cancelled meanwhile (boundary event, cancellation)
     try {
       if (outcome.outcome === 'complete') {
@@ -603,8 +634,16 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     return row;
   }
 
+  /** The open task row held by an instance in memory (saves a query per completion), if any. */
+  private liveOpenTask(taskKey: string): WfUserTask | undefined {
+    const instanceId = this.liveTaskIndex.get(taskKey);
+    const task = instanceId ? this.live.get(instanceId)?.run.openTask(taskKey) : undefined;
+    if (!task) this.liveTaskIndex.delete(taskKey);
+    return task;
+  }
+
   private async openTask(taskKey: string): Promise<WfUserTask> {
-    const row = await this.dataSource.getRepository(WfUserTask).findOneBy({ id: taskKey });
+    const row = await this.rows.findOne(WfUserTask, { id: taskKey });
     if (!row) throw new WorkflowError('NOT_FOUND', `No user task ${taskKey}`);
     if (row.state !== 'created') throw new WorkflowError('INVALID_STATE', `User task ${taskKey} is ${row.state}`);
     return row;
@@ -655,18 +694,6 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       }
     }
   }
-}
-
-async function writeChanges(manager: EntityManager, changes: StepChanges, now: number): Promise<void> {
-  if (changes.createdTasks.length) await manager.insert(WfUserTask, changes.createdTasks);
-  for (const { row, state, completedBy } of changes.closedTasks) await manager.update(WfUserTask, { id: row.id }, { state, completedAt: now, completedBy });
-  if (changes.createdJobs.length) await manager.insert(WfJob, changes.createdJobs);
-  for (const { row, state } of changes.closedJobs) await manager.update(WfJob, { id: row.id }, { state });
-  if (changes.createdTimers.length) await manager.insert(WfTimer, changes.createdTimers);
-  for (const timer of changes.movedTimers) await manager.update(WfTimer, { id: timer.id }, { dueAt: timer.dueAt });
-  if (changes.deletedTimers.length) await manager.delete(WfTimer, { id: In(changes.deletedTimers.map((timer) => timer.id)) });
-  if (changes.createdSubscriptions.length) await manager.insert(WfMessageSubscription, changes.createdSubscriptions);
-  if (changes.deletedSubscriptions.length) await manager.delete(WfMessageSubscription, { id: In(changes.deletedSubscriptions.map((row) => row.id)) });
 }
 
 function emptyOpenRows(): OpenRows {

@@ -243,6 +243,16 @@ export class InstanceRun implements JobExecutionSink {
     return changes;
   }
 
+  /** An open user task of this instance by its key. */
+  openTask(taskKey: string): WfUserTask | undefined {
+    for (const task of this.open.tasks.values()) if (task.id === taskKey) return task;
+    return undefined;
+  }
+
+  openTaskKeys(): string[] {
+    return [...this.open.tasks.values()].map((task) => task.id);
+  }
+
   /** Forgets what the previous step did (the engine may stay in memory between steps). */
   beginStep(): void {
     this.history = [];

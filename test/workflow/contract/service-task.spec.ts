@@ -105,4 +105,13 @@ describeContract('service tasks and workers', __dirname, (h) => {
     expect(attempts).toBe(2);
     expect((await h().step((engine) => engine.getInstance(instance.instanceKey))).status).toBe('completed');
   });
+
+  it('given a send task whose job type is a FEEL expression, when a worker of the evaluated type completes it, then the instance completes', async () => {
+    await h().deploy('send-task.bpmn');
+    await h().worker('contract.notify-email', async () => JobOutcomes.complete({ notified: true }));
+
+    const instance = await h().step((engine) => engine.startInstance({ bpmnProcessId: 'contract-send-task', variables: { channel: 'email' } }));
+
+    expect(await h().step((engine) => engine.getInstance(instance.instanceKey))).toMatchObject({ status: 'completed', variables: { notified: true } });
+  });
 });
