@@ -100,7 +100,7 @@ describe.each(TEST_DATABASE_KINDS)('verifying the store [%s]', (kind) => {
     return numbered;
   }
 
-  it('passes an intact store and names every tampered or missing file', async () => {
+  it('passes an intact store and names every tampered, missing or misrecorded file', async () => {
     const units = await seedQuangNgai2025(dataSource);
     const clock = new ControlledClock('2026-11-20T03:00:00Z');
     const documents = new IssuedDocuments(dataSource, clock);
@@ -135,6 +135,12 @@ describe.each(TEST_DATABASE_KINDS)('verifying the store [%s]', (kind) => {
     await dataSource.query('UPDATE stored_documents SET content = ? WHERE document_id = ?', [pdfBytes('thirt'), third.id]);
     expect((await new StoreVerifier(dataSource, dbStore).verify()).mismatches).toEqual([
       { documentId: third.id, symbol: third.symbol, problem: `file hashes to ${sha256Hex(pdfBytes('thirt'))}, the store recorded ${sha256Hex(pdfBytes('third'))}` },
+    ]);
+    // The document's own record changed, the store intact.
+    await dataSource.query('UPDATE stored_documents SET content = ? WHERE document_id = ?', [pdfBytes('third'), third.id]);
+    await dataSource.getRepository(IssuedDocumentEntity).update({ id: third.id }, { sha256: 'f'.repeat(64) });
+    expect((await new StoreVerifier(dataSource, dbStore).verify()).mismatches).toEqual([
+      { documentId: third.id, symbol: third.symbol, problem: `the store recorded ${sha256Hex(pdfBytes('third'))}, the issued document records ${'f'.repeat(64)}` },
     ]);
     expect(readdirSync(root).sort()).toEqual(['documents', 'files']);
   });
