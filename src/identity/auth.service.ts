@@ -6,6 +6,7 @@ import { writeTransaction } from '../documents/shared/write-transaction';
 import { PersonEntity } from '../organization/person.entity';
 import { UnitEntity } from '../organization/unit.entity';
 import { ConflictError, NotFoundError, UnauthenticatedError, ValidationFailedError } from '../shared/errors';
+import { ExternalIdentity } from './oidc/external-identity-provider';
 import { PasswordHasher } from './passwords/password-hasher';
 import { Sessions } from './sessions/sessions.service';
 import { LoginThrottle } from './throttle/login-throttle.service';
@@ -38,9 +39,8 @@ export class AuthService {
   ) {}
 
   /**
-   * Checks the credentials and opens a new session; the session the client came with (if any) is
-   * closed, so a session id planted before login is worthless after it (rotation). A wrong login and
-   * a wrong password answer alike, and take as long.
+   * Checks the credentials and opens a new session (rotated: see openSession). A wrong login and a
+   * wrong password answer alike, and take as long.
    */
   async login(login: string, password: string, client: ClientInfo, previousSessionId: string | null) {
     await this.throttle.assertOpen(login, client.address);
@@ -52,32 +52,51 @@ export class AuthService {
       throw new UnauthenticatedError('Wrong login or password.', 'invalid-credentials');
     }
     const rehashed = check.needsRehash ? await this.hasher.hash(password) : null;
+    const opened = await this.openSession(person, client, previousSessionId, { method: 'password' }, async (manager) => {
+      if (!rehashed) return;
+      await manager.update(PersonEntity, { id: person.id }, { passwordHash: rehashed });
+      await this.audit.record(manager, {
+        actor: auditActorOf({ personId: person.id, login: person.login }),
+        action: 'person.password-rehashed',
+        subject: { type: 'person', id: person.id },
+        before: { passwordHash: person.passwordHash },
+        after: { passwordHash: rehashed },
+        detail: { scheme: 'argon2id' },
+      });
+    });
+    await this.throttle.clear(login);
+    return opened;
+  }
+
+  /** Opens a session for the person an outside identity provider vouched for (OpenID Connect). */
+  async signInExternal(identity: ExternalIdentity, client: ClientInfo, previousSessionId: string | null) {
+    const person = await this.dataSource.getRepository(PersonEntity).findOneBy({ login: identity.login });
+    if (!person?.active) {
+      this.logger.warn(`OpenID Connect sign-in of "${identity.login.slice(0, 120)}" (subject ${identity.subject.slice(0, 100)}) matches no active person`);
+      throw new UnauthenticatedError('Your account with the identity provider is not known here; ask an administrator.', 'unknown-person');
+    }
+    return this.openSession(person, client, previousSessionId, { method: 'oidc', subject: identity.subject });
+  }
+
+  /**
+   * A new session, in one transaction with its audit event (and `alsoDo`); the session the client
+   * came with (if any) is closed, so a session id planted before sign-in is worthless after it.
+   */
+  private async openSession(person: PersonEntity, client: ClientInfo, previousSessionId: string | null, how: Record<string, unknown>, alsoDo?: (manager: EntityManager) => Promise<void>) {
     const opened = await writeTransaction(this.dataSource, async (manager) => {
-      const actor = auditActorOf({ personId: person.id, login: person.login });
-      if (rehashed) {
-        await manager.update(PersonEntity, { id: person.id }, { passwordHash: rehashed });
-        await this.audit.record(manager, {
-          actor,
-          action: 'person.password-rehashed',
-          subject: { type: 'person', id: person.id },
-          before: { passwordHash: person.passwordHash },
-          after: { passwordHash: rehashed },
-          detail: { scheme: 'argon2id' },
-        });
-      }
+      await alsoDo?.(manager);
       if (previousSessionId) await this.sessions.close(manager, previousSessionId);
       await this.sessions.purgeExpired(manager);
       const session = await this.sessions.open(manager, person.id, client);
       await this.audit.record(manager, {
-        actor,
+        actor: auditActorOf({ personId: person.id, login: person.login }),
         action: 'person.signed-in',
         subject: { type: 'person', id: person.id },
         after: { sessionId: session.session.id, expiresAt: session.session.expiresAt },
-        detail: { clientAddress: client.address, sessionExpiresAt: session.session.expiresAt },
+        detail: { ...how, clientAddress: client.address, sessionExpiresAt: session.session.expiresAt },
       });
       return session;
     });
-    await this.throttle.clear(login);
     return { ...opened, person: await this.viewOf(person.id) };
   }
 

@@ -57,6 +57,9 @@ const REPORT_READERS: Partial<Record<Role, [Outcome, Outcome]>> = {
 const MATRIX: Record<string, MatrixRow> = {
   'GET /health': { access: 'public', call: () => ({ path: '/health' }) },
   'POST /api/auth/login': { access: 'public', call: () => ({ path: '/api/auth/login', body: { login: 'staff.21172@quang-ngai-2025', password: DEMO_PASSWORD } }) },
+  // OpenID Connect is not configured in this application: both answer 404, which the policy let through.
+  'GET /api/auth/oidc/start': { access: 'public', call: () => ({ path: '/api/auth/oidc/start' }) },
+  'GET /api/auth/oidc/callback': { access: 'public', call: () => ({ path: '/api/auth/oidc/callback?code=x&state=y' }) },
   'POST /api/auth/logout': { access: 'signed-in', call: () => ({ path: '/api/auth/logout' }), freshSession: true },
   'GET /api/auth/me': { access: 'signed-in', call: () => ({ path: '/api/auth/me' }) },
   'POST /api/auth/password': { access: 'signed-in', call: () => ({ path: '/api/auth/password', body: { currentPassword: 'not-my-password', newPassword: 'a-new-long-password' } }) },
