@@ -107,6 +107,8 @@ async function waitingMemory(): Promise<{ rssMiB: number; heapMiB: number; basel
   for (let i = 0; i < waiting; i++) await engine.startInstance({ bpmnProcessId: 'bench-two-user-tasks' });
   gc();
   const usage = process.memoryUsage();
+  const openTasks = (await engine.listUserTasks({ state: 'created', bpmnProcessId: 'bench-two-user-tasks' })).length;
+  if (openTasks !== waiting) throw new Error(`expected ${waiting} open tasks, found ${openTasks}`);
   await engine.stop();
   await dispose();
   return { rssMiB: usage.rss / 2 ** 20, heapMiB: usage.heapUsed / 2 ** 20, baselineRssMiB };
@@ -137,7 +139,7 @@ async function main() {
   const report = {
     instancesPerRound: instances,
     rounds,
-    medians: {
+    medians: rounds > 0 && {
       '(a) start → service task → end': pair(m.rawA, m.durableA),
       '(b) start → two user tasks → end': pair(m.rawB, m.durableB),
     },

@@ -12,7 +12,7 @@ import { openMigratedDatabase, TEST_DATABASE_KINDS, TestDatabaseKind } from '../
  * (half the kills are plenty for that). Each kill costs a process start: ~1–2 min per database on an idle
  * 2-core machine, much more when the machine is loaded, hence the long timeouts.
  */
-const INSTANCES = 20;
+const INSTANCES = 40;
 const MIN_KILLS = 20;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 /** The kills cost a process start each: SQLite by default, MariaDB too with CRASH_TEST_DATABASES=sqlite,mariadb. */
@@ -69,7 +69,7 @@ async function runWorkload(kind: TestDatabaseKind, options: { kills: number; fau
     let kills = 0;
     let last: { outcome: Outcome; stderr: string } = { outcome: 'error', stderr: '' };
     for (let run = 0; run < options.kills + 30; run++) {
-      const killAt = kills < options.kills ? 1 + Math.floor(rng() * 8) : null;
+      const killAt = kills < options.kills ? 1 + Math.floor(rng() * 6) : null;
       last = await runChild(db.config, options.faultGapMs, killAt, rng);
       if (last.outcome !== 'killed') break;
       kills++;
