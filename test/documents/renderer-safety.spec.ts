@@ -145,6 +145,23 @@ test('a render that takes too long fails with a timeout, and the renderer keeps 
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
 });
 
+test('renders that time out while queued for a page give up their turn', async () => {
+  const single = new PuppeteerPdfRenderer({ executablePath: (renderer as unknown as { options: { executablePath: string } }).options.executablePath, poolSize: 1 });
+  try {
+    await single.renderPdf('<p>ấm</p>');
+    // The only page is busy with this one while the others wait and time out.
+    const slow = single.renderPdf(`<table>${'<tr><td>ô</td></tr>'.repeat(2_000)}</table>`);
+    const queued = Array.from({ length: 3 }, () => single.renderPdf('<p>x</p>', { timeoutMs: 1 }));
+    // Queued behind the ones that give up: it must still get the page when the first render ends.
+    const behind = single.renderPdf('<p>tiếp</p>');
+    for (const render of queued) await expect(render).rejects.toBeInstanceOf(RenderTimeoutError);
+    await slow;
+    expect(pdfPages(await behind)[0].lines.map((line) => line.text)).toEqual(['tiếp']);
+  } finally {
+    await single.close();
+  }
+});
+
 test('a crashed Chromium is replaced on the next render', async () => {
   const crashing = new PuppeteerPdfRenderer({ executablePath: (renderer as unknown as { options: { executablePath: string } }).options.executablePath, poolSize: 1 });
   try {

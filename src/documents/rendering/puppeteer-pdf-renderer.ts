@@ -127,6 +127,11 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       await new Promise<void>((wake) => this.waiting.push(wake));
       if (this.closed) throw new Error('The PDF renderer is closed');
     }
+    // Timed out while queued: the caller has its error already; take no page, print for nobody.
+    if (abandoned()) {
+      this.waiting.shift()?.(); // pass on the wake-up this caller received
+      throw new Error('abandoned while waiting for a page');
+    }
     this.busy++;
     let page: Page | undefined;
     let reusable = false;
