@@ -20,6 +20,8 @@ export interface DatabaseConfig {
 
 export type WorkflowEngineKind = 'embedded' | 'zeebe';
 export type LogFormat = 'pretty' | 'json';
+/** Where issued documents' files are kept: files under RUNTIME_DIR/documents, or rows in the database. */
+export type DocumentStoreKind = 'filesystem' | 'database';
 
 /** When the session cookie carries `Secure`: `auto` = when the request came over TLS (honouring TRUST_PROXY). */
 export type CookieSecureMode = 'auto' | 'always' | 'never';
@@ -62,5 +64,6 @@ export abstract class AppConfig {
   /** Folder for runtime files (SQLite database, document store); git ignores it. */
   abstract readonly runtimeDir: string;
   abstract readonly logFormat: LogFormat;
+  abstract readonly documentStore: DocumentStoreKind;
   abstract readonly security: SecurityConfig;
 }

@@ -12,6 +12,7 @@ describe('loadAppConfig', () => {
     expect(config.civilTimeZone).toBe('Asia/Ho_Chi_Minh');
     expect(config.runtimeDir).toBe('/srv/iso-cycle/var');
     expect(config.logFormat).toBe('pretty');
+    expect(config.documentStore).toBe('filesystem');
   });
 
   it('reads a MySQL/MariaDB URL into its parts and masks the password for display', () => {
@@ -34,6 +35,7 @@ describe('loadAppConfig', () => {
     ['CIVIL_TIME_ZONE', 'Asia/Hanoi_City', /CIVIL_TIME_ZONE: "Asia\/Hanoi_City" is not an IANA time zone/],
     ['CHROMIUM_PATH', '/nowhere/chromium', /CHROMIUM_PATH: no file at "\/nowhere\/chromium"/],
     ['LOG_FORMAT', 'xml', /LOG_FORMAT: "xml" is not one of "pretty", "json"/],
+    ['DOCUMENT_STORE', 's3', /DOCUMENT_STORE: "s3" is not one of "filesystem", "database"/],
     ['SESSION_COOKIE_SECURE', 'yes', /SESSION_COOKIE_SECURE: "yes" is not one of "auto", "always", "never"/],
     ['SESSION_IDLE_MINUTES', '0', /SESSION_IDLE_MINUTES: "0" is not a whole number from 1 to 43200/],
     ['LOGIN_MAX_FAILURES', 'five', /LOGIN_MAX_FAILURES: "five" is not a whole number from 1 to 1000/],

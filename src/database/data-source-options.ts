@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/app-config';
 import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from '../../migrations';
+import { serializeSqliteTransactions } from './sqlite-transactions';
 
 /**
  * One place that turns the validated database configuration into TypeORM options, for the
@@ -52,5 +53,5 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
 }
 
 export function createDataSource(db: DatabaseConfig): DataSource {
-  return new DataSource(dataSourceOptions(db));
+  return serializeSqliteTransactions(new DataSource(dataSourceOptions(db)));
 }

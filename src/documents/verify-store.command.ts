@@ -17,7 +17,7 @@ interface VerifyStoreOptions {
 export class VerifyStoreCommand extends CommandRunner {
   async run(_args: string[], options: VerifyStoreOptions): Promise<void> {
     const result = await withApplication(async (app, config) => {
-      const store = createDocumentStore(options.store ?? 'filesystem', config.runtimeDir, app.get(DataSource));
+      const store = createDocumentStore(options.store ?? config.documentStore, config.runtimeDir, app.get(DataSource));
       return new StoreVerifier(app.get(DataSource), store).verify();
     });
     for (const m of result.mismatches) process.stdout.write(`MISMATCH ${m.symbol ?? '(no number)'} ${m.documentId}: ${m.problem}\n`);

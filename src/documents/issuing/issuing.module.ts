@@ -41,7 +41,7 @@ export class IssuingModule {
       providers: [
         { provide: NumberingService, inject: [DataSource, Clock, AppConfig], useFactory: (ds: DataSource, clock: Clock, config: AppConfig) => new NumberingService(ds, clock, { zone: config.civilTimeZone }) },
         { provide: IssuedDocuments, inject: [DataSource, Clock], useFactory: (ds: DataSource, clock: Clock) => new IssuedDocuments(ds, clock) },
-        { provide: DocumentStore, inject: [AppConfig, DataSource], useFactory: (config: AppConfig, ds: DataSource) => createDocumentStore(options.store ?? 'filesystem', config.runtimeDir, ds) },
+        { provide: DocumentStore, inject: [AppConfig, DataSource], useFactory: (config: AppConfig, ds: DataSource) => createDocumentStore(options.store ?? config.documentStore, config.runtimeDir, ds) },
         { provide: IssueRenderer, inject: [DocumentComposer], useFactory: (composer: DocumentComposer) => new ComposerIssueRenderer(composer, options.documents?.templatesDir ?? defaultTemplatesDir()) },
         {
           provide: IssuePipeline,
