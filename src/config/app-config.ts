@@ -65,5 +65,7 @@ export abstract class AppConfig {
   abstract readonly runtimeDir: string;
   abstract readonly logFormat: LogFormat;
   abstract readonly documentStore: DocumentStoreKind;
+  /** A folder with the real Times New Roman (times.ttf, timesbd.ttf, timesi.ttf, timesbi.ttf); default: the bundled Tinos. */
+  abstract readonly documentFontDir: string | undefined;
   abstract readonly security: SecurityConfig;
 }

@@ -16,7 +16,7 @@ type Env = Record<string, string | undefined>;
 export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE', 'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV',
   'SESSION_COOKIE_SECURE', 'TRUST_PROXY', 'SESSION_MAX_AGE_MINUTES', 'SESSION_IDLE_MINUTES',
   'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES',
-  'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE'] as const;
+  'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE', 'DOCUMENT_FONT_DIR'] as const;
 
 /** Where Debian, Ubuntu and other distributions install Chromium or Chrome. */
 const CHROMIUM_CANDIDATES = [
@@ -61,10 +61,12 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
   const logFormat = oneOf<LogFormat>('LOG_FORMAT', read('LOG_FORMAT') ?? defaultLogFormat, ['pretty', 'json'], problems);
 
   const security = parseSecurity(read, problems);
+  const documentFontDir = read('DOCUMENT_FONT_DIR');
+  if (documentFontDir !== undefined && !existsSync(documentFontDir)) problems.push(`DOCUMENT_FONT_DIR: no folder at "${documentFontDir}" (expected a folder with times.ttf, timesbd.ttf, timesi.ttf, timesbi.ttf)`);
   const documentStore = oneOf<DocumentStoreKind>('DOCUMENT_STORE', read('DOCUMENT_STORE') ?? 'filesystem', ['filesystem', 'database'], problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore });
+  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir });
 }
 
 function parseSecurity(read: (name: string) => string | undefined, problems: string[]): SecurityConfig {

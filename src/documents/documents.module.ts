@@ -58,7 +58,7 @@ export class DocumentsModule {
           useFactory: (config: AppConfig) =>
             new TemplateCatalogue(options.templatesDir ?? defaultTemplatesDir(), {
               zone: config.civilTimeZone,
-              font: loadDocumentFont(options.timesNewRomanDir),
+              font: loadDocumentFont(options.timesNewRomanDir ?? config.documentFontDir),
             }),
         },
         {

@@ -53,7 +53,7 @@ export class IssuingModule {
         {
           provide: RegisterPdf,
           inject: [PdfRenderer, AppConfig],
-          useFactory: (renderer: PdfRenderer, config: AppConfig) => new RegisterPdf(registerCatalogue(loadDocumentFont(options.documents?.timesNewRomanDir), config.civilTimeZone), renderer),
+          useFactory: (renderer: PdfRenderer, config: AppConfig) => new RegisterPdf(registerCatalogue(loadDocumentFont(options.documents?.timesNewRomanDir ?? config.documentFontDir), config.civilTimeZone), renderer),
         },
         { provide: StoreVerifier, inject: [DataSource, DocumentStore], useFactory: (ds: DataSource, store: DocumentStore) => new StoreVerifier(ds, store) },
       ],
