@@ -8,7 +8,10 @@ import { AppModule } from '../../src/app.module';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { MigrationService } from '../../src/database/migration.service';
 import { configureHttpApp } from '../../src/http/configure-http-app';
+import { PersonEntity } from '../../src/organization/person.entity';
+import { hashPasswordArgon2id } from '../../src/identity/passwords/password-hasher';
 import { ConflictError } from '../../src/shared/errors';
+import { DataSource } from 'typeorm';
 import { ApiClient } from '../support/http-app';
 import { TEST_DATABASE_KINDS, TestDatabase, createTestDatabase } from '../support/test-databases';
 
@@ -19,6 +22,10 @@ class Line {
 class Order {
   @IsString() title!: string;
   @ValidateNested({ each: true }) @Type(() => Line) lines!: Line[];
+}
+
+class NoteForm {
+  @IsString() note!: string;
 }
 
 /** Routes that fail in each way an application route can: only for this test. */
@@ -47,7 +54,15 @@ class EdgeController {
   order(@Body() order: Order) {
     return { accepted: order.lines.length };
   }
+
+  /** As an HTML form of the web app will post: urlencoded, the CSRF token in the `_csrf` field. */
+  @Post('form')
+  @Policy('signed-in')
+  form(@Body() form: NoteForm) {
+    return { note: form.note };
+  }
 }
+
 
 @Module({ controllers: [EdgeController] })
 class EdgeModule {}
@@ -57,6 +72,7 @@ describe('the HTTP edge', () => {
   let db: TestDatabase;
   let app: NestExpressApplication;
   let client: ApiClient;
+  let baseUrl: string;
 
   beforeAll(async () => {
     db = await createTestDatabase(TEST_DATABASE_KINDS[0]);
@@ -66,7 +82,8 @@ describe('the HTTP edge', () => {
     configureHttpApp(app, config);
     await app.get(MigrationService).migrateUp();
     await app.listen(0, '127.0.0.1');
-    client = new ApiClient((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    client = new ApiClient(baseUrl);
   });
   afterAll(async () => {
     await app.close();
@@ -109,6 +126,17 @@ describe('the HTTP edge', () => {
     const response = await client.request('POST', '/api/test-edge/orders', { rawBody });
     expect(response.status).toBe(status);
     expect(response.body.error.code).toBe(code);
+  });
+
+  it('accepts an HTML form that carries the session’s CSRF token in `_csrf`, and refuses one without it', async () => {
+    await app.get(DataSource).getRepository(PersonEntity).insert({ login: 'form-user', fullName: 'Người Dùng', passwordHash: await hashPasswordArgon2id('form-user-password'), active: true });
+    const browser = new ApiClient(baseUrl);
+    expect((await browser.login('form-user', 'form-user-password')).status).toBe(200);
+    const post = (fields: Record<string, string>) =>
+      browser.request('POST', '/api/test-edge/form', { rawBody: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded', csrf: false });
+    expect(await post({ note: 'Đã xem', _csrf: browser.csrfToken! })).toMatchObject({ status: 201, body: { note: 'Đã xem' } });
+    expect(await post({ note: 'Đã xem', _csrf: 'forged' })).toMatchObject({ status: 403, body: { error: { code: 'csrf-token-invalid' } } });
+    expect(await post({ note: 'Đã xem' })).toMatchObject({ status: 403, body: { error: { code: 'csrf-token-invalid' } } });
   });
 
   it('sends security headers', async () => {
