@@ -94,6 +94,8 @@ async function endState(dataSource: DataSource) {
   for (const entry of await dataSource.getRepository(WfHistory).find()) state[byId.get(entry.instanceId)!].history.push(`${entry.elementId}:${entry.event}`);
   for (const instance of Object.values(state)) for (const list of [instance.tasks, instance.jobs, instance.history]) list.sort();
   return {
+    /** More than one instance per business key would mean the driver started one twice. */
+    instanceCount: instances.length,
     instances: state,
     openTimers: await dataSource.getRepository(WfTimer).count(),
     openSubscriptions: await dataSource.getRepository(WfMessageSubscription).count(),
