@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Put, Query, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Put, Query, Req, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import type { Request } from 'express';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
@@ -37,8 +38,12 @@ export class ReportsController {
   @Put(':id/draft')
   @ApiOperation({ summary: 'Save the working draft (may be incomplete; what it holds must be well-formed)' })
   @Policy({ roles: [Role.Staff], scope: 'own-unit', unit: ofTheReport })
-  saveDraft(@Param('id', IdPipe) id: number, @Body() body: SaveDraftDto, @CurrentActor() actor: Actor) {
-    return this.reports.saveDraft(id, { figures: body.figures, narratives: body.narratives ?? {} }, actor);
+  saveDraft(@Param('id', IdPipe) id: number, @Body() _envelope: SaveDraftDto, @Req() request: Request, @CurrentActor() actor: Actor) {
+    // The DTO checks the envelope; the form's rules check the content as it was sent. class-transformer's
+    // copy would silently drop keys named like Object.prototype members ("toString"), turning an
+    // invalid draft into an empty valid one (found by the bad-input tests).
+    const sent = request.body as { figures: unknown; narratives?: unknown };
+    return this.reports.saveDraft(id, { figures: sent.figures, narratives: sent.narratives ?? {} }, actor);
   }
 
   @Post(':id/submit')

@@ -86,10 +86,10 @@ export class ReportsService {
   async saveDraft(reportId: number, values: unknown, actor: Actor): Promise<ReportEntity> {
     const report = await this.getReport(reportId);
     await this.requireRole(actor, report.unitId, [Role.Staff], 'soạn báo cáo');
-    if (!EDITABLE.includes(report.status)) throw new ReportStateError('Báo cáo đang được xem xét hoặc đã phê duyệt: không thể sửa');
     const cycle = await this.cycleOf(report);
     const errors = validateReport(formById(report.formId), values, 'draft', periodOf(cycle));
     if (errors.length > 0) throw new ReportValidationError(errors);
+    if (!EDITABLE.includes(report.status)) throw new ReportStateError('Báo cáo đang được xem xét hoặc đã phê duyệt: không thể sửa');
     const draft = values as ReportValues;
     const normalized: ReportValues = { figures: draft.figures ?? {}, narratives: draft.narratives ?? {} };
     await this.dataSource.transaction(async (manager) => {

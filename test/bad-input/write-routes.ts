@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { ChangePasswordDto, LoginDto, ResetPasswordDto } from '../../src/identity/dto/auth.dto';
+import { AssignTaskDto } from '../../src/inbox/inbox.controller';
+import { ReviewDto, SaveDraftDto } from '../../src/reports/dto/report.dto';
 
 /**
  * Every write route of the application, for the bad-input property tests: one line per route.
@@ -11,12 +13,19 @@ import { ChangePasswordDto, LoginDto, ResetPasswordDto } from '../../src/identit
  * - `wellFormed`: a well-formed value per field that must still not succeed (a wrong password).
  * A write route the application registers that is neither here nor in NO_PAYLOAD fails the test.
  */
+/**
+ * What a path parameter names: a person (by login: their id), the report of a unit in the 2026
+ * cycle (by unit code: its id; `submitted`: a complete draft submitted for review), the open draft
+ * task of a unit's report (its task key), or a value as is.
+ */
+export type ParamFixture = { personLogin: string } | { reportOfUnit: string } | { submittedReportOfUnit: string } | { draftTaskOfUnit: string } | { value: string };
+
 export interface WriteRoute {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   as: string | null;
   dto?: Function;
-  params?: Record<string, { personLogin: string } | { value: string }>;
+  params?: Record<string, ParamFixture>;
   max: number;
   wellFormed?: Record<string, fc.Arbitrary<string>>;
 }
@@ -27,11 +36,23 @@ export const WRITE_ROUTES: WriteRoute[] = [
   { method: 'POST', path: '/api/auth/login', as: null, dto: LoginDto, max: 256, wellFormed: { login: fc.string({ minLength: 1, maxLength: 120 }), password: wrongPassword } },
   { method: 'POST', path: '/api/auth/password', as: 'staff.21172@quang-ngai-2025', dto: ChangePasswordDto, max: 256, wellFormed: { currentPassword: wrongPassword, newPassword: wrongPassword } },
   { method: 'POST', path: '/api/admin/people/:id/password-reset', as: 'administrator.skhcn@quang-ngai-2025', dto: ResetPasswordDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 256 },
+  // A half-filled (even empty) draft is a valid save: the fixture report is in review, so a draft that
+  // passes the form's rules is still refused (409) and only the rules' 422s can come back otherwise.
+  { method: 'PUT', path: '/api/reports/:id/draft', as: 'staff.21172@quang-ngai-2025', dto: SaveDraftDto, params: { id: { submittedReportOfUnit: '21172' } }, max: 100 },
+  // The fixture report is not in review: even a well-formed decision is refused (409).
+  { method: 'POST', path: '/api/reports/:id/review', as: 'head.21025@quang-ngai-2025', dto: ReviewDto, params: { id: { reportOfUnit: '21025' } }, max: 5000 },
+  { method: 'POST', path: '/api/reports/:id/evidence', as: 'staff.21172@quang-ngai-2025', params: { id: { reportOfUnit: '21172' } }, max: 100 },
+  // No such person: a well-formed login still changes nothing (404).
+  { method: 'POST', path: '/api/tasks/:taskKey/assign', as: 'head.21172@quang-ngai-2025', dto: AssignTaskDto, params: { taskKey: { draftTaskOfUnit: '21172' } }, max: 120, wellFormed: { login: fc.stringMatching(/^nobody\.[a-z0-9]{1,20}@quang-ngai-2025$/) } },
 ];
 
 /** Write routes that take no payload at all, with the reason. */
 export const NO_PAYLOAD: Record<string, string> = {
   'POST /api/auth/logout': 'ends the session; no body or parameters to get wrong (its CSRF check is covered by the login tests)',
+  'POST /api/reports/:id/submit': 'no body; :id goes through the shared IdPipe and the report resolver (bad ids: http-edge tests); what is submitted is the saved draft, checked by the form rules (report tests)',
+  'POST /api/reports/:id/prefill': 'no body; :id as for submit; what is copied is last year\'s approved figures (report tests)',
+  'POST /api/tasks/:taskKey/claim': 'no body; :taskKey is checked by the task resolver; claims are tested in the access matrix',
+  'POST /api/tasks/:taskKey/unclaim': 'no body; as for claim',
 };
 
 /**
@@ -40,13 +61,5 @@ export const NO_PAYLOAD: Record<string, string> = {
  * draft figures are objects that a draft may legitimately hold half-filled, evidence is a multipart
  * upload; the owner decides what "invalid" means there and adds the generators.
  */
-export const AWAITING_LINES: Record<string, string> = {
-  'PUT /api/reports/:id/draft': 'reports: object-typed figures/narratives; a half-filled draft is valid',
-  'POST /api/reports/:id/submit': 'reports: no body; :id needs a report fixture',
-  'POST /api/reports/:id/review': 'reports: decision enum + optional comment; :id needs a report in review',
-  'POST /api/reports/:id/prefill': 'reports: no body; :id needs a report fixture',
-  'POST /api/reports/:id/evidence': 'reports: multipart upload, not JSON',
-  'POST /api/tasks/:taskKey/claim': 'inbox: no body; :taskKey needs an open task',
-  'POST /api/tasks/:taskKey/unclaim': 'inbox: no body; :taskKey needs a claimed task',
-  'POST /api/tasks/:taskKey/assign': 'inbox: { login }; :taskKey needs an open task',
-};
+/** Write routes whose lines are still to be written by their owners (none: keep it that way). */
+export const AWAITING_LINES: Record<string, string> = {};
