@@ -1,4 +1,7 @@
+import { DataSource } from 'typeorm';
+import { CycleEntity } from '../cycles/cycle.entity';
 import { Signer } from '../documents/templates/signer';
+import { DivisionEntity } from '../organization/division.entity';
 import { UnitEntity } from '../organization/unit.entity';
 import { FormDefinition } from './form/form-definition';
 import { DataPeriod } from './form/report-validation';
@@ -61,4 +64,23 @@ export function reportDocumentContent(input: {
     signer: input.signer,
     recipients: { list: receiver ? [receiver] : [], archiveDivision: input.archiveDivision },
   };
+}
+
+/** What a report's document says about where it comes from and goes to. */
+export interface ReportDocumentContext {
+  unit: UnitEntity;
+  cycle: CycleEntity;
+  consolidatingUnit: UnitEntity | null;
+  /** The unit's first division: it drafts and keeps the file copy ("Lưu: VT, TĐC."). */
+  division: DivisionEntity | null;
+}
+
+export async function reportDocumentContext(dataSource: DataSource, report: { unitId: number; cycleId: number }): Promise<ReportDocumentContext> {
+  const [unit, cycle, division] = await Promise.all([
+    dataSource.getRepository(UnitEntity).findOneByOrFail({ id: report.unitId }),
+    dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId }),
+    dataSource.getRepository(DivisionEntity).findOne({ where: { unitId: report.unitId }, order: { id: 'ASC' } }),
+  ]);
+  const consolidatingUnit = unit.reportsToId === null ? null : await dataSource.getRepository(UnitEntity).findOneByOrFail({ id: unit.reportsToId });
+  return { unit, cycle, consolidatingUnit, division };
 }

@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CycleEntity } from '../cycles/cycle.entity';
 import { DocumentComposer } from '../documents/document-composer';
-import { headerLines } from '../documents/issuing/header-lines';
+import { issuerOf } from '../documents/issuing/header-lines';
 import { documentSymbol } from '../documents/numbering/document-symbol';
 import { documentType } from '../documents/numbering/document-types';
-import { DivisionEntity } from '../organization/division.entity';
 import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { Role } from '../organization/roles';
-import { UnitEntity } from '../organization/unit.entity';
 import { Clock } from '../shared/clock';
 import { formById } from './form/form-definition';
-import { REPORT_DOCUMENT, reportDocumentContent, reportSigner } from './report-document';
+import { REPORT_DOCUMENT, reportDocumentContent, reportDocumentContext, reportSigner } from './report-document';
 import { ReportEntity } from './report.entity';
 import { periodOf } from './reports.service';
 
@@ -29,17 +26,12 @@ export class ReportPreview {
   ) {}
 
   async render(report: ReportEntity): Promise<Buffer> {
-    const [unit, cycle] = await Promise.all([
-      this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: report.unitId }),
-      this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId }),
-    ]);
-    const consolidating = unit.reportsToId === null ? null : await this.dataSource.getRepository(UnitEntity).findOneBy({ id: unit.reportsToId });
-    const division = await this.dataSource.getRepository(DivisionEntity).findOne({ where: { unitId: unit.id }, order: { id: 'ASC' } });
+    const { unit, cycle, consolidatingUnit: consolidating, division } = await reportDocumentContext(this.dataSource, report);
     const head = await this.dataSource.getRepository(RoleAssignmentEntity).findOne({ where: { unitId: unit.id, role: Role.Head }, order: { id: 'ASC' } });
     const headPerson = head ? await this.dataSource.getRepository(PersonEntity).findOneBy({ id: head.personId }) : null;
     const type = documentType(REPORT_DOCUMENT.documentType);
     const data = {
-      issuer: unit.parentBody ? { parent: headerLines(unit.parentBody), name: headerLines(unit.officialName) } : { name: headerLines(unit.officialName) },
+      issuer: issuerOf(unit),
       typeName: type.name,
       subject: REPORT_DOCUMENT.subject(cycle.year),
       document: {

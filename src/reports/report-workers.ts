@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { CycleEntity } from '../cycles/cycle.entity';
 import { IssuePipeline } from '../documents/issuing/issue-pipeline';
-import { DivisionEntity } from '../organization/division.entity';
 import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { Role } from '../organization/roles';
@@ -10,7 +8,7 @@ import { UnitEntity } from '../organization/unit.entity';
 import { deterministicUuid } from '../shared/deterministic-uuid';
 import { Job, JobOutcome, JobOutcomes, WorkerRegistration, WorkflowEngine } from '../workflow/workflow-engine';
 import { formById } from './form/form-definition';
-import { REPORT_DOCUMENT, reportDocumentContent, reportSigner } from './report-document';
+import { REPORT_DOCUMENT, reportDocumentContent, reportDocumentContext, reportSigner } from './report-document';
 import { UNIT_REPORT_JOBS } from './report-process';
 import { ReportReviewEntity } from './report-review.entity';
 import { ReportVersionEntity } from './report-version.entity';
@@ -72,18 +70,15 @@ export class ReportWorkers {
   }
 
   private async approvedDocument(report: ReportEntity, documentId: string) {
-    const [unit, cycle, version, approval] = await Promise.all([
-      this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: report.unitId }),
-      this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId }),
+    const { unit, cycle, consolidatingUnit: consolidating, division } = await reportDocumentContext(this.dataSource, report);
+    const [version, approval] = await Promise.all([
       this.dataSource.getRepository(ReportVersionEntity).findOneByOrFail({ reportId: report.id, versionNo: report.approvedVersion! }),
       this.dataSource.getRepository(ReportReviewEntity).findOneByOrFail({ reportId: report.id, versionNo: report.approvedVersion!, stage: 'head', decision: 'approved' }),
     ]);
-    const consolidating = unit.reportsToId === null ? null : await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: unit.reportsToId });
     const approver = await this.dataSource.getRepository(PersonEntity).findOneByOrFail({ id: approval.reviewerId });
     const roles = await this.dataSource.getRepository(RoleAssignmentEntity).findBy({ personId: approver.id, unitId: unit.id, role: In([Role.Head, Role.Deputy]) });
     const asHead = roles.find((r) => r.role === Role.Head);
     const signer = reportSigner(unit, { fullName: approver.fullName, isDeputy: !asHead, title: (asHead ?? roles[0])?.title });
-    const division = await this.dataSource.getRepository(DivisionEntity).findOne({ where: { unitId: unit.id }, order: { id: 'ASC' } });
     return {
       id: documentId,
       unitId: unit.id,

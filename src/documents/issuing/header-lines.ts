@@ -8,3 +8,8 @@ const PEOPLES_COMMITTEE = 'Ủy ban nhân dân ';
 export function headerLines(name: string): string[] {
   return name.startsWith(PEOPLES_COMMITTEE) ? [PEOPLES_COMMITTEE.trim(), name.slice(PEOPLES_COMMITTEE.length)] : [name];
 }
+
+/** The header's issuer block of a unit: its parent body (where it has one) over its own name. */
+export function issuerOf(unit: { parentBody: string | null; officialName: string }): { parent?: string[]; name: string[] } {
+  return unit.parentBody ? { parent: headerLines(unit.parentBody), name: headerLines(unit.officialName) } : { name: headerLines(unit.officialName) };
+}

@@ -15,7 +15,7 @@ import { DocumentStore, StoredDocument, sha256Hex } from '../store/document-stor
 import { writeTransaction } from '../shared/write-transaction';
 import { DocumentDeliveryEntity } from './document-delivery.entity';
 import { DocumentIncidentEntity, IncidentResolution } from './document-incident.entity';
-import { headerLines } from './header-lines';
+import { issuerOf } from './header-lines';
 import { DocumentSigner, IssueRenderer, RenderedDocument } from './issue-renderer';
 import { ApprovedDocument, IssuedDocuments } from './issued-documents';
 import { FINAL_STATES, IssuedDocumentEntity, IssueState } from './issued-document.entity';
@@ -190,7 +190,7 @@ export class IssuePipeline {
     const division = document.divisionId === null ? null : await this.dataSource.getRepository(DivisionEntity).findOneByOrFail({ id: document.divisionId });
     const type = documentType(document.documentType);
     return {
-      issuer: unit.parentBody ? { parent: headerLines(unit.parentBody), name: headerLines(unit.officialName) } : { name: headerLines(unit.officialName) },
+      issuer: issuerOf(unit),
       ...(type.abbreviation !== null ? { typeName: type.name } : {}),
       ...document.content,
       subject: document.subject,
