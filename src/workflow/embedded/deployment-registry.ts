@@ -31,7 +31,7 @@ export interface LoadedDeployment {
 }
 
 /** bpmn-elements with our clock-driven timers. */
-export const ENGINE_ELEMENTS = { ...Elements, TimerEventDefinition: ClockedTimerEventDefinition };
+const ENGINE_ELEMENTS = { ...Elements, TimerEventDefinition: ClockedTimerEventDefinition };
 const typeResolver = TypeResolver(ENGINE_ELEMENTS as Record<string, unknown>);
 
 /**

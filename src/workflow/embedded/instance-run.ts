@@ -189,12 +189,6 @@ export class InstanceRun implements JobExecutionSink {
     await this.settle();
   }
 
-  /** The job a worker will see: process variables plus the task's input mappings. */
-  jobVariables(executionId: string): Variables | undefined {
-    const job = this.liveJobs.get(executionId);
-    return job && { ...this.variables, ...job.local };
-  }
-
   // ——— reconciliation ———
 
   /** Compares what the engine waits for now with the rows open at the start of the step. */
