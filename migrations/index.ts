@@ -4,8 +4,9 @@ import { IdentityAccessAudit1764233000000 } from './1764233000000-IdentityAccess
 import { IssuedDocuments1764232000000 } from './1764232000000-IssuedDocuments';
 import { WorkflowEngine1764231000000 } from './1764231000000-WorkflowEngine';
 import { CyclesAndReports1764234000000 } from './1764234000000-CyclesAndReports';
+import { UnitDivisionReview1764235000000 } from './1764235000000-UnitDivisionReview';
 import { DocumentStore1764232100000 } from './1764232100000-DocumentStore';
 import { IssueRegisters1764232200000 } from './1764232200000-IssueRegisters';
 
 /** Every migration, oldest first. A committed migration is never rewritten: add a new one. */
-export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000, Organization1764230500000, WorkflowEngine1764231000000, IssuedDocuments1764232000000, DocumentStore1764232100000, IssueRegisters1764232200000, IdentityAccessAudit1764233000000, CyclesAndReports1764234000000];
+export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000, Organization1764230500000, WorkflowEngine1764231000000, IssuedDocuments1764232000000, DocumentStore1764232100000, IssueRegisters1764232200000, IdentityAccessAudit1764233000000, CyclesAndReports1764234000000, UnitDivisionReview1764235000000];

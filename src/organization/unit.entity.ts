@@ -71,6 +71,10 @@ export class UnitEntity {
   @Column({ name: 'parent_id', type: 'integer', nullable: true })
   parentId!: number | null;
 
+  /** The unit wants its division head to review its report before the head (set by an administrator). */
+  @Column({ name: 'division_review', type: 'boolean', default: false })
+  divisionReview!: boolean;
+
   /** Order of the data file, for stable listings. */
   @Column({ name: 'sort_order', type: 'integer' })
   sortOrder!: number;

@@ -45,6 +45,7 @@ export class ReportsService {
   ) {}
 
   /** Creates the unit's report for the cycle and starts its process; idempotent by (cycle, unit). */
+  /** `divisionReview` defaults to the unit's own setting. */
   async startReport(cycle: CycleEntity, unit: UnitEntity, options: { divisionReview?: boolean; deadline?: Date } = {}): Promise<ReportEntity> {
     const reports = this.dataSource.getRepository(ReportEntity);
     let report = await reports.findOneBy({ cycleId: cycle.id, unitId: unit.id });
@@ -55,7 +56,7 @@ export class ReportsService {
         formId: formForYear(cycle.year).id,
         status: 'not-started',
         draftValues: emptyReportValues(),
-        divisionReview: options.divisionReview ?? false,
+        divisionReview: options.divisionReview ?? unit.divisionReview,
         processInstanceKey: null,
         currentVersion: 0,
         approvedVersion: null,

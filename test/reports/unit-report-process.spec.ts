@@ -115,7 +115,8 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through its process [%s]', (ki
   });
 
   it('adds the division head review where the unit wants one, and skips it where not', async () => {
-    const withDivision = await reports.startReport(cycle, await unit('sct'), { divisionReview: true });
+    await dataSource.getRepository(UnitEntity).update({ dataSetId: DATA_SET, code: 'sct' }, { divisionReview: true });
+    const withDivision = await reports.startReport(cycle, await unit('sct'));
     const staff = await actor('staff', 'sct');
     await reports.saveDraft(withDivision.id, complete(3), staff);
     await reports.submit(withDivision.id, staff);
