@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditActor, AuditTrail } from '../audit/audit-trail.service';
-import { writeTransaction } from '../documents/shared/write-transaction';
+import { writeTransaction } from '../database/write-transaction';
 import { PersonEntity } from '../organization/person.entity';
 import { UnitEntity } from '../organization/unit.entity';
 import { ConflictError, NotFoundError, UnauthenticatedError, ValidationFailedError } from '../shared/errors';

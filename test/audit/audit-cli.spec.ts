@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditHasher } from '../../src/audit/audit-chain';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
-import { writeTransaction } from '../../src/documents/shared/write-transaction';
+import { writeTransaction } from '../../src/database/write-transaction';
 import { ControlledClock } from '../../src/shared/clock';
 import { TEST_DATABASE_KINDS, TestDatabase, openMigratedDatabase } from '../support/test-databases';
 

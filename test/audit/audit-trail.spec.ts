@@ -9,7 +9,7 @@ import { AuditExportCommand, AuditVerifyCommand } from '../../src/audit/audit-ve
 import { AuditRecord, AuditTrail, SYSTEM_ACTOR } from '../../src/audit/audit-trail.service';
 import { canonicalJson } from '../../src/audit/canonical-json';
 import { CliError } from '../../src/cli/fatal';
-import { writeTransaction } from '../../src/documents/shared/write-transaction';
+import { writeTransaction } from '../../src/database/write-transaction';
 import { ControlledClock } from '../../src/shared/clock';
 import { TEST_DATABASE_KINDS, TestDatabase, openMigratedDatabase } from '../support/test-databases';
 

@@ -12,7 +12,7 @@ import { NumberingService } from '../numbering/numbering.service';
 import { IncomingRegisterEntryEntity } from '../registers/incoming-register-entry.entity';
 import { OutgoingRegisterEntryEntity } from '../registers/outgoing-register-entry.entity';
 import { DocumentStore, StoredDocument, sha256Hex } from '../store/document-store';
-import { writeTransaction } from '../shared/write-transaction';
+import { writeTransaction } from '../../database/write-transaction';
 import { DocumentDeliveryEntity } from './document-delivery.entity';
 import { DocumentIncidentEntity, IncidentResolution } from './document-incident.entity';
 import { issuerOf } from './header-lines';

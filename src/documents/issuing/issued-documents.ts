@@ -3,7 +3,7 @@ import { UnitEntity } from '../../organization/unit.entity';
 import { Clock } from '../../shared/clock';
 import { documentType } from '../numbering/document-types';
 import { DocumentNotFoundError } from '../numbering/numbering.service';
-import { writeTransaction } from '../shared/write-transaction';
+import { writeTransaction } from '../../database/write-transaction';
 import { IssuedDocumentEntity, IssueState, Recipient } from './issued-document.entity';
 
 /** What the signer approved: everything the document says except its number and date. */

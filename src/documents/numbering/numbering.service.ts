@@ -4,7 +4,7 @@ import { UnitEntity } from '../../organization/unit.entity';
 import { Clock } from '../../shared/clock';
 import { VIETNAM_TIME_ZONE, civilDateOf, isoCivilDate } from '../../shared/civil-date';
 import { IssuedDocumentEntity, IssueState } from '../issuing/issued-document.entity';
-import { writeTransaction } from '../shared/write-transaction';
+import { writeTransaction } from '../../database/write-transaction';
 import { numberAndSymbol } from './document-symbol';
 import { NumberCounterEntity } from './number-counter.entity';
 

@@ -5,7 +5,7 @@ import { UnitEntity } from '../../organization/unit.entity';
 import { Clock } from '../../shared/clock';
 import { VIETNAM_TIME_ZONE, civilDateFromIso, civilDateOf, officialShortDate } from '../../shared/civil-date';
 import { FINAL_STATES, IssuedDocumentEntity } from '../issuing/issued-document.entity';
-import { writeTransaction } from '../shared/write-transaction';
+import { writeTransaction } from '../../database/write-transaction';
 import { IncomingRegisterEntryEntity } from './incoming-register-entry.entity';
 import { OutgoingRegisterEntryEntity } from './outgoing-register-entry.entity';
 import { RegisterClosingEntity, RegisterKind } from './register-closing.entity';

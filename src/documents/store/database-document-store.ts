@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { isUniqueViolation, writeTransaction } from '../shared/write-transaction';
+import { isUniqueViolation, writeTransaction } from '../../database/write-transaction';
 import { DocumentFile, DocumentStore, DocumentStoreCorruptError, StoredDocument, sha256Hex } from './document-store';
 import { StoredDocumentEntity } from './stored-document.entity';
 

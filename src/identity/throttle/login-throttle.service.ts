@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { writeTransaction } from '../../documents/shared/write-transaction';
+import { writeTransaction } from '../../database/write-transaction';
 import { Clock } from '../../shared/clock';
 import { TooManyAttemptsError } from '../../shared/errors';
 import { LoginThrottleEntity } from './login-throttle.entity';

@@ -8,13 +8,14 @@ require('./register-ts');
 const { randomUUID } = require('node:crypto');
 const { DataSource } = require('typeorm');
 const { dataSourceOptions } = require('../../../src/database/data-source-options');
+const { serializeSqliteTransactions } = require('../../../src/database/sqlite-transactions');
 const { ControlledClock } = require('../../../src/shared/clock');
 const { IssuedDocuments } = require('../../../src/documents/issuing/issued-documents');
 const { NumberingService } = require('../../../src/documents/numbering/numbering.service');
 
 async function main() {
   const input = JSON.parse(process.env.WORKER_INPUT);
-  const dataSource = new DataSource({ ...dataSourceOptions(input.database), migrations: [] });
+  const dataSource = serializeSqliteTransactions(new DataSource({ ...dataSourceOptions(input.database), migrations: [] }));
   await dataSource.initialize();
   const clock = new ControlledClock(input.now);
   const documents = new IssuedDocuments(dataSource, clock);

@@ -6,6 +6,7 @@
 require('./register-ts');
 const { DataSource } = require('typeorm');
 const { dataSourceOptions } = require('../../../src/database/data-source-options');
+const { serializeSqliteTransactions } = require('../../../src/database/sqlite-transactions');
 const { ControlledClock } = require('../../../src/shared/clock');
 const { NumberingService } = require('../../../src/documents/numbering/numbering.service');
 const { IssuePipeline } = require('../../../src/documents/issuing/issue-pipeline');
@@ -14,7 +15,7 @@ const { FakeIssueRenderer } = require('./fake-issue-renderer');
 
 async function main() {
   const input = JSON.parse(process.env.WORKER_INPUT);
-  const dataSource = new DataSource({ ...dataSourceOptions(input.database), migrations: [] });
+  const dataSource = serializeSqliteTransactions(new DataSource({ ...dataSourceOptions(input.database), migrations: [] }));
   await dataSource.initialize();
   const clock = new ControlledClock(input.now);
   const pipeline = new IssuePipeline(dataSource, clock, new NumberingService(dataSource, clock), new FakeIssueRenderer(), new FilesystemDocumentStore(input.storeDir), {

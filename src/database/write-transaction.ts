@@ -1,40 +1,28 @@
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
- * A write transaction that is safe under concurrency on both databases.
- * - SQLite: TypeORM's better-sqlite3 driver shares one connection, so two transactions started
- *   concurrently in one process would interleave on it; they are queued here, one at a time.
- *   Across processes, each transaction takes SQLite's single writer lock with its first statement
- *   (waiting up to busy_timeout), so it never reads a snapshot it would later fail to upgrade.
+ * A write transaction that is safe under concurrency on both databases; use it for every write.
+ * - SQLite: transactions of one process already run one at a time (sqlite-transactions.ts); across
+ *   processes, each takes SQLite's single writer lock with its first statement (waiting up to
+ *   busy_timeout), so it never reads a snapshot it would later fail to upgrade.
  * - MariaDB: each transaction has its own connection; a deadlock or lock-wait timeout rolls the
  *   whole transaction back, and it is run again.
  * The work must therefore be safe to run again from the start (it only sees its own rollback).
  */
-const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 const MAX_ATTEMPTS = 8;
 
 export async function writeTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   if (dataSource.options.type !== 'mysql') {
     const lockTable = dataSource.options.migrationsTableName ?? 'migrations';
-    return serialised(dataSource, () =>
-      withRetries(() =>
-        dataSource.transaction(async (manager) => {
-          // A write that changes nothing, only to take the writer lock now (BEGIN IMMEDIATE's effect).
-          await manager.query(`UPDATE ${lockTable} SET id = id WHERE 0 = 1`);
-          return work(manager);
-        }),
-      ),
+    return withRetries(() =>
+      dataSource.transaction(async (manager) => {
+        // A write that changes nothing, only to take the writer lock now (BEGIN IMMEDIATE's effect).
+        await manager.query(`UPDATE ${lockTable} SET id = id WHERE 0 = 1`);
+        return work(manager);
+      }),
     );
   }
   return withRetries(() => dataSource.transaction(work));
-}
-
-/** Runs `work` after every earlier queued write of this SQLite database has finished. */
-function serialised<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
-  const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(work);
-  sqliteQueues.set(dataSource, next.catch(() => undefined));
-  return next;
 }
 
 async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
