@@ -1,3 +1,4 @@
+import { writeTransaction } from '../database/write-transaction';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { UserTask, WorkflowEngine, WorkflowEvent } from '../workflow/workflow-engine';
@@ -38,7 +39,7 @@ export class InboxProjection implements OnModuleDestroy {
   /** Rebuilds the open tasks from the engine (after a restart, or for an engine without durable events). */
   async resync(): Promise<void> {
     const open = await this.engine.listUserTasks({ state: 'created' });
-    await this.dataSource.transaction(async (manager) => {
+    await writeTransaction(this.dataSource, async (manager) => {
       const openKeys = new Set(open.map((t) => t.taskKey));
       const stale = (await manager.find(InboxTaskEntity, { where: { state: 'open' }, select: ['taskKey'] })).filter((t) => !openKeys.has(t.taskKey));
       for (const task of stale) await manager.update(InboxTaskEntity, { taskKey: task.taskKey }, { state: 'cancelled' });
@@ -50,11 +51,11 @@ export class InboxProjection implements OnModuleDestroy {
     switch (event.type) {
       case 'userTaskCreated':
       case 'userTaskAssigned':
-        return this.dataSource.transaction((manager) => this.upsert(manager, event.task, 'open'));
+        return writeTransaction(this.dataSource, (manager) => this.upsert(manager, event.task, 'open'));
       case 'userTaskCompleted':
-        return this.dataSource.transaction((manager) => this.upsert(manager, event.task, 'completed'));
+        return writeTransaction(this.dataSource, (manager) => this.upsert(manager, event.task, 'completed'));
       case 'userTaskCancelled':
-        return this.dataSource.transaction((manager) => this.upsert(manager, event.task, 'cancelled'));
+        return writeTransaction(this.dataSource, (manager) => this.upsert(manager, event.task, 'cancelled'));
       default:
         return;
     }

@@ -1,3 +1,4 @@
+import { writeTransaction } from '../database/write-transaction';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -93,7 +94,7 @@ export class ReportsService {
     if (!EDITABLE.includes(report.status)) throw new ReportStateError('Báo cáo đang được xem xét hoặc đã phê duyệt: không thể sửa');
     const draft = values as ReportValues;
     const normalized: ReportValues = { figures: draft.figures ?? {}, narratives: draft.narratives ?? {} };
-    await this.dataSource.transaction(async (manager) => {
+    await writeTransaction(this.dataSource, async (manager) => {
       await manager.update(ReportEntity, { id: report.id }, { draftValues: normalized, status: report.status === 'not-started' ? 'drafting' : report.status, updatedAt: this.clock.now() });
       await this.audit.record(manager, { actor, action: 'report.draft-saved', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), before: report.draftValues, after: normalized });
     });
@@ -111,7 +112,7 @@ export class ReportsService {
       const cycle = await this.cycleOf(report);
       const errors = validateReport(formById(report.formId), report.draftValues, 'submit', periodOf(cycle));
       if (errors.length > 0) throw new ReportValidationError(errors);
-      await this.dataSource.transaction(async (manager) => {
+      await writeTransaction(this.dataSource, async (manager) => {
         const versionNo = report.currentVersion + 1;
         await manager.insert(ReportVersionEntity, { reportId: report.id, versionNo, values: report.draftValues, submittedBy: actor.personId, submittedAt: this.clock.now() });
         await manager.update(ReportEntity, { id: report.id }, { status: 'in-review', currentVersion: versionNo, updatedAt: this.clock.now() });
@@ -134,7 +135,7 @@ export class ReportsService {
     const existing = await this.dataSource.getRepository(ReportReviewEntity).findOneBy({ reportId: report.id, versionNo: report.currentVersion, stage });
     const outcome = existing?.decision ?? decision;
     if (!existing) {
-      await this.dataSource.transaction(async (manager) => {
+      await writeTransaction(this.dataSource, async (manager) => {
         await manager.insert(ReportReviewEntity, { reportId: report.id, versionNo: report.currentVersion, stage, decision, comment, reviewerId: actor.personId, decidedAt: this.clock.now() });
         await manager.update(ReportEntity, { id: report.id }, statusAfterReview(report, stage, decision, this.clock.now()));
         await this.audit.record(manager, {
@@ -183,7 +184,7 @@ export class ReportsService {
     checkEvidence(file);
     const upload = file!;
     const sha256 = await this.evidenceFiles.put(upload.buffer);
-    return this.dataSource.transaction(async (manager) => {
+    return writeTransaction(this.dataSource, async (manager) => {
       const row = manager.create(ReportEvidenceEntity, { reportId, fileName: utf8FileName(upload.originalname), mediaType: upload.mimetype, sizeBytes: upload.size, sha256, uploadedBy: actor.personId, uploadedAt: this.clock.now() });
       await manager.save(row);
       await this.audit.record(manager, { actor, action: 'report.evidence-attached', subject: { type: 'report', id: reportId }, unitId: report.unitId, cycleId: String(report.cycleId), detail: { evidenceId: row.id, fileName: row.fileName, sha256 } });
