@@ -35,9 +35,10 @@ describe.each(TEST_DATABASE_KINDS)('the application on first start [%s]', (kind)
 
   it('seeds the configured data set once, on an empty database only, and lists demo logins', async () => {
     const firstStart = app.get(FirstStartService);
-    const logins = await firstStart.seedDemoIfEmpty();
-    expect(logins).toContain('administrator.skhcn@quang-ngai-2025');
-    expect(logins).toContain('iso-cycle-demo');
+    const demo = await firstStart.seedDemoIfEmpty();
+    expect(demo?.dataSetId).toBe('quang-ngai-2025');
+    expect(demo?.logins).toContain('administrator.skhcn@quang-ngai-2025');
+    expect(demo?.logins).toContain('iso-cycle-demo');
     expect(await firstStart.seedDemoIfEmpty()).toBeNull();
   });
 });

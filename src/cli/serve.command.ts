@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Command, CommandRunner } from 'nest-commander';
 import { AppModule } from '../app.module';
 import { AppRuntime } from '../app-runtime.service';
+import { CyclesService } from '../cycles/cycles.service';
 import { loadAppConfig } from '../config/load-app-config';
 import { MigrationService } from '../database/migration.service';
 import { probeDatabase } from '../database/probe-database';
@@ -22,9 +23,12 @@ export class ServeCommand extends CommandRunner {
     await app.get(MigrationService).migrateUp();
     const demo = await app.get(FirstStartService).seedDemoIfEmpty();
     await app.get(AppRuntime).start();
+    // The demo: a cycle for the current year, so that every demo login has work waiting.
+    if (demo) await app.get(CyclesService).openCurrentCycle(demo.dataSetId);
+    await app.get(CyclesService).completeOpenings();
     await app.listen(config.port);
     const url = `http://localhost:${config.port}`;
     process.stdout.write(`\niso-cycle is running at ${url} (health: ${url}/health), database ${config.database.displayUrl}\n`);
-    if (demo) process.stdout.write(demo);
+    if (demo) process.stdout.write(demo.logins);
   }
 }

@@ -18,12 +18,12 @@ export class FirstStartService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Seeds when no data set exists; returns the demo logins to print, or null when nothing was seeded. */
-  async seedDemoIfEmpty(): Promise<string | null> {
+  /** Seeds when no data set exists; returns the seeded data set and the demo logins to print, or null when nothing was seeded. */
+  async seedDemoIfEmpty(): Promise<{ dataSetId: string; logins: string } | null> {
     if ((await this.dataSource.getRepository(DataSetEntity).count()) > 0) return null;
     const summary = await this.importer.importDataSet(this.config.seedOrganization);
     this.logger.log(`seeded data set ${summary.dataSetId}: ${summary.units.inserted} units, ${summary.people.inserted} demo people`);
-    return this.demoLogins(summary.dataSetId);
+    return { dataSetId: summary.dataSetId, logins: await this.demoLogins(summary.dataSetId) };
   }
 
   private async demoLogins(dataSetId: string): Promise<string> {

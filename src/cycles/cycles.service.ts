@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditActor, AuditTrail, SYSTEM_ACTOR } from '../audit/audit-trail.service';
+import { AppConfig } from '../config/app-config';
+import { writeTransaction } from '../database/write-transaction';
+import { DataSetEntity } from '../organization/data-set.entity';
+import { OrganizationService } from '../organization/organization.service';
+import { ReportsService } from '../reports/reports.service';
+import { instantOf, isoCivilDate } from '../shared/civil-date';
+import { Clock } from '../shared/clock';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../shared/errors';
+import { CycleEntity } from './cycle.entity';
+
+export interface OpenCycleRequest {
+  dataSetId: string;
+  year: number;
+  /** Default: the end of 14/11 of the year, Vietnam time (reports are on time "before 15/11"). */
+  deadline?: Date;
+  /** Default: 15/11 of the year before to 14/11 of the year. */
+  periodStart?: string;
+  periodEnd?: string;
+}
+
+/**
+ * Opening a yearly cycle: the cycle on its data set (which it keeps), then one report process per
+ * reporting unit. Opening is resumable: the reports are started idempotently, so `completeOpening`
+ * after a crash starts only those that are missing. (Request letters, consolidations and deadline
+ * timers come with the cycle's consolidation, issue #8.)
+ */
+@Injectable()
+export class CyclesService {
+  private readonly logger = new Logger(CyclesService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organization: OrganizationService,
+    private readonly reports: ReportsService,
+    private readonly audit: AuditTrail,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async openCycle(request: OpenCycleRequest, actor: AuditActor = SYSTEM_ACTOR): Promise<CycleEntity> {
+    const problems = [];
+    if (!Number.isInteger(request.year) || request.year < 2015 || request.year > 2100) problems.push({ path: 'year', code: 'range', message: `Năm ${request.year} không hợp lệ` });
+    const deadline = request.deadline ?? instantOf({ year: request.year, month: 11, day: 14 }, { hour: 23, minute: 59, second: 59, millisecond: 999 }, this.config.civilTimeZone);
+    const periodStart = request.periodStart ?? `${request.year - 1}-11-15`;
+    const periodEnd = request.periodEnd ?? `${request.year}-11-14`;
+    const deadlineDay = isoCivilDate(deadline, this.config.civilTimeZone);
+    if (!(periodStart < periodEnd)) problems.push({ path: 'periodStart', code: 'order', message: 'Kỳ báo cáo phải bắt đầu trước khi kết thúc' });
+    if (periodEnd > deadlineDay) problems.push({ path: 'periodEnd', code: 'after-deadline', message: `Kỳ báo cáo phải kết thúc trước hoặc đúng hạn báo cáo (${deadlineDay})` });
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    if (!(await this.dataSource.getRepository(DataSetEntity).existsBy({ id: request.dataSetId }))) throw new NotFoundError(`Data set ${request.dataSetId}`);
+
+    const cycle = await writeTransaction(this.dataSource, async (manager) => {
+      if (await manager.existsBy(CycleEntity, { dataSetId: request.dataSetId, year: request.year })) {
+        throw new ConflictError(`Kỳ báo cáo năm ${request.year} của ${request.dataSetId} đã mở`, 'cycle-exists');
+      }
+      const row = manager.create(CycleEntity, { year: request.year, dataSetId: request.dataSetId, deadlineAt: deadline, periodStart, periodEnd, status: 'open', openedAt: this.clock.now(), openedBy: actor.personId });
+      await manager.save(row);
+      await this.audit.record(manager, { actor, action: 'cycle.opened', subject: { type: 'cycle', id: row.id }, cycleId: String(row.id), after: row });
+      return row;
+    });
+    await this.completeOpening(cycle);
+    return cycle;
+  }
+
+  /** Starts the report process of every reporting unit that has none yet. */
+  async completeOpening(cycle: CycleEntity): Promise<number> {
+    const units = await this.organization.reportingUnits(cycle.dataSetId);
+    for (const unit of units) await this.reports.startReport(cycle, unit);
+    this.logger.log(`cycle ${cycle.year} on ${cycle.dataSetId}: ${units.length} reports open`);
+    return units.length;
+  }
+
+  /** The demo: a cycle for the current civil year on the data set. */
+  async openCurrentCycle(dataSetId: string): Promise<CycleEntity> {
+    const year = Number(isoCivilDate(this.clock.now(), this.config.civilTimeZone).slice(0, 4));
+    return this.openCycle({ dataSetId, year });
+  }
+
+  /** At start: finishes the opening of every open cycle that a crash cut short (a no-op otherwise). */
+  async completeOpenings(): Promise<void> {
+    for (const cycle of await this.dataSource.getRepository(CycleEntity).findBy({ status: 'open' })) await this.completeOpening(cycle);
+  }
+}

@@ -1,0 +1,65 @@
+import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { CyclesService } from '../../src/cycles/cycles.service';
+import { InboxProjection } from '../../src/inbox/inbox-projection';
+import { InboxTaskEntity } from '../../src/inbox/inbox-task.entity';
+import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
+import { ReportEntity } from '../../src/reports/report.entity';
+import { ConflictError, ValidationFailedError } from '../../src/shared/errors';
+import { ControlledClock } from '../../src/shared/clock';
+import { databaseDigest } from '../support/database-digest';
+import { ApiClient, startTestApp, TestApp } from '../support/http-app';
+import { TEST_DATABASE_KINDS } from '../support/test-databases';
+
+describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
+  let t: TestApp;
+  let cycles: CyclesService;
+
+  beforeAll(async () => {
+    // 27/11/2026 08:00 in Vietnam, the server clock in UTC.
+    t = await startTestApp(kind, { dataSets: ['quang-ngai-2025', 'quang-ngai-2021'], runtime: true, clock: new ControlledClock('2026-11-27T01:00:00Z') });
+    cycles = t.app.get(CyclesService);
+  });
+  afterAll(() => t.close());
+
+  const openDraftTasks = async (cycleId: number) => {
+    await t.app.get(InboxProjection).settled();
+    return t.dataSource.getRepository(InboxTaskEntity).countBy({ cycleId, state: 'open', elementId: 'draft-report' });
+  };
+
+  it('opens the current year on the 2025 data set: a report and a draft task for each of the 110 reporting units', async () => {
+    const cycle = await cycles.openCurrentCycle('quang-ngai-2025');
+    expect(cycle).toMatchObject({ year: 2026, periodStart: '2025-11-15', periodEnd: '2026-11-14', status: 'open' });
+    expect(cycle.deadlineAt.toISOString()).toBe('2026-11-14T16:59:59.999Z');
+    expect(await t.dataSource.getRepository(ReportEntity).countBy({ cycleId: cycle.id })).toBe(110);
+    expect(await openDraftTasks(cycle.id)).toBe(110);
+
+    const staff = new ApiClient(t.baseUrl);
+    await staff.login('staff.21211@quang-ngai-2025', DEMO_PASSWORD);
+    expect((await staff.request('GET', '/api/inbox')).body.map((task: { elementId: string }) => task.elementId)).toEqual(['draft-report']);
+  });
+
+  it('runs the same process files on the three-level 2021 data set: 205 reports', async () => {
+    const cycle = await cycles.openCycle({ dataSetId: 'quang-ngai-2021', year: 2026 });
+    expect(await t.dataSource.getRepository(ReportEntity).countBy({ cycleId: cycle.id })).toBe(205);
+    expect(await openDraftTasks(cycle.id)).toBe(205);
+  });
+
+  it('refuses a second opening of the same year, and a data period ending after the deadline, changing nothing', async () => {
+    const tables = ['cycles', 'reports', 'audit_events'];
+    const before = await databaseDigest(t.dataSource, tables);
+    await expect(cycles.openCycle({ dataSetId: 'quang-ngai-2025', year: 2026 })).rejects.toBeInstanceOf(ConflictError);
+    const late = await cycles.openCycle({ dataSetId: 'quang-ngai-2025', year: 2027, periodEnd: '2027-11-20' }).catch((e) => e);
+    expect(late).toBeInstanceOf(ValidationFailedError);
+    expect(late.fields.map((f: { path: string }) => f.path)).toEqual(['periodEnd']);
+    expect(await databaseDigest(t.dataSource, tables)).toBe(before);
+  });
+
+  it('finishes an opening cut short: only the missing reports are started', async () => {
+    const cycle = await t.dataSource.getRepository(CycleEntity).findOneByOrFail({ dataSetId: 'quang-ngai-2025', year: 2026 });
+    const one = await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ cycleId: cycle.id });
+    expect(await cycles.completeOpening(cycle)).toBe(110);
+    expect(await t.dataSource.getRepository(ReportEntity).countBy({ cycleId: cycle.id })).toBe(110);
+    expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: one.id })).processInstanceKey).toBe(one.processInstanceKey);
+    expect(await openDraftTasks(cycle.id)).toBe(110);
+  });
+});
