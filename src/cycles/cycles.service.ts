@@ -10,6 +10,14 @@ import { instantOf, isoCivilDate } from '../shared/civil-date';
 import { Clock } from '../shared/clock';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../shared/errors';
 import { CycleEntity } from './cycle.entity';
+import { requestLetter, requestLetterId } from './request-letter';
+import { IssuedDocumentEntity } from '../documents/issuing/issued-document.entity';
+import { IssuePipeline } from '../documents/issuing/issue-pipeline';
+import { DivisionEntity } from '../organization/division.entity';
+import { PersonEntity } from '../organization/person.entity';
+import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
+import { Role } from '../organization/roles';
+import { UnitEntity } from '../organization/unit.entity';
 
 export interface OpenCycleRequest {
   dataSetId: string;
@@ -24,8 +32,8 @@ export interface OpenCycleRequest {
 /**
  * Opening a yearly cycle: the cycle on its data set (which it keeps), then one report process per
  * reporting unit. Opening is resumable: the reports are started idempotently, so `completeOpening`
- * after a crash starts only those that are missing. (Request letters, consolidations and deadline
- * timers come with the cycle's consolidation, issue #8.)
+ * after a crash starts only those that are missing and finishes the request letter. (Consolidations
+ * and deadline timers come with the cycle's consolidation, issue #8.)
  */
 @Injectable()
 export class CyclesService {
@@ -38,6 +46,7 @@ export class CyclesService {
     private readonly audit: AuditTrail,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly pipeline: IssuePipeline,
   ) {}
 
   async openCycle(request: OpenCycleRequest, actor: AuditActor = SYSTEM_ACTOR): Promise<CycleEntity> {
@@ -65,12 +74,30 @@ export class CyclesService {
     return cycle;
   }
 
-  /** Starts the report process of every reporting unit that has none yet. */
+  /**
+   * Starts the report process of every reporting unit that has none yet, and issues the request
+   * letter (idempotent: its id derives from the cycle, so the pipeline resumes rather than renumbers).
+   */
   async completeOpening(cycle: CycleEntity): Promise<number> {
     const units = await this.organization.reportingUnits(cycle.dataSetId);
     for (const unit of units) await this.reports.startReport(cycle, unit);
-    this.logger.log(`cycle ${cycle.year} on ${cycle.dataSetId}: ${units.length} reports open`);
+    const letterId = requestLetterId(cycle);
+    // Once approved, the letter is only ever resumed: its content (signer, dates) is fixed at approval.
+    if (await this.dataSource.getRepository(IssuedDocumentEntity).existsBy({ id: letterId })) await this.pipeline.advance(letterId);
+    else await this.pipeline.issue(await this.requestLetterOf(cycle, units));
+    this.logger.log(`cycle ${cycle.year} on ${cycle.dataSetId}: ${units.length} reports open, request letter issued`);
     return units.length;
+  }
+
+  private async requestLetterOf(cycle: CycleEntity, reportingUnits: UnitEntity[]) {
+    const standingAgency = reportingUnits.find((u) => u.isStandingAgency);
+    if (!standingAgency) throw new NotFoundError(`The standing agency of ${cycle.dataSetId}`);
+    const province = await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: standingAgency.reportsToId! });
+    const division = await this.dataSource.getRepository(DivisionEntity).findOneOrFail({ where: { unitId: standingAgency.id }, order: { id: 'ASC' } });
+    const head = await this.dataSource.getRepository(RoleAssignmentEntity).findOne({ where: { unitId: standingAgency.id, role: Role.Head }, order: { id: 'ASC' } });
+    if (!head) throw new NotFoundError(`The head of ${standingAgency.officialName}, who signs the request letter`);
+    const person = await this.dataSource.getRepository(PersonEntity).findOneByOrFail({ id: head.personId });
+    return requestLetter({ cycle, standingAgency, province, division, reportingUnits, signer: { personId: person.id, fullName: person.fullName, title: head.title ?? standingAgency.headTitle } });
   }
 
   /** The demo: a cycle for the current civil year on the data set. */

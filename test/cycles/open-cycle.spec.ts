@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { requestLetterId } from '../../src/cycles/request-letter';
+import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
+import { IncomingRegisterEntryEntity } from '../../src/documents/registers/incoming-register-entry.entity';
+import { DocumentStore } from '../../src/documents/store/document-store';
 import { CyclesService } from '../../src/cycles/cycles.service';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { InboxTaskEntity } from '../../src/inbox/inbox-task.entity';
@@ -36,6 +41,16 @@ describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
     const staff = new ApiClient(t.baseUrl);
     await staff.login('staff.21211@quang-ngai-2025', DEMO_PASSWORD);
     expect((await staff.request('GET', '/api/inbox')).body.map((task: { elementId: string }) => task.elementId)).toEqual(['draft-report']);
+
+    // The request letter: a công văn of the standing agency, numbered in its register, received by every other reporting unit.
+    const letter = await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: requestLetterId(cycle) });
+    expect(letter).toMatchObject({ state: 'issued', number: 1, year: 2026, documentType: 'cong-van', templateKind: 'request-to-report-letter' });
+    expect(await t.dataSource.getRepository(IncomingRegisterEntryEntity).countBy({ documentId: letter.id })).toBe(109);
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: (await t.app.get(DocumentStore).get(letter.id))!.pdf }).toString('utf8');
+    expect(text).toMatch(/Số: 01\/SKHCN-TĐC/);
+    expect(text).toContain('V/v báo cáo kết quả duy trì');
+    expect(text).toMatch(/Kính gửi:[\s\S]*Các sở, ban, ngành thuộc UBND tỉnh[\s\S]*UBND các xã, phường, thị trấn, đặc khu/);
+    expect(text).toContain('14/11/2026');
   });
 
   it('runs the same process files on the three-level 2021 data set: 205 reports', async () => {
@@ -61,5 +76,6 @@ describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
     expect(await t.dataSource.getRepository(ReportEntity).countBy({ cycleId: cycle.id })).toBe(110);
     expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: one.id })).processInstanceKey).toBe(one.processInstanceKey);
     expect(await openDraftTasks(cycle.id)).toBe(110);
+    expect(await t.dataSource.getRepository(IssuedDocumentEntity).countBy({ templateKind: 'request-to-report-letter', unitId: (await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: requestLetterId(cycle) })).unitId, year: 2026 })).toBe(1);
   });
 });

@@ -20,6 +20,24 @@ import { DocumentSigner, IssueRenderer, RenderedDocument } from './issue-rendere
 import { ApprovedDocument, IssuedDocuments } from './issued-documents';
 import { FINAL_STATES, IssuedDocumentEntity, IssueState } from './issued-document.entity';
 
+/** Characters the outgoing register's recipients column holds (outgoing_register_entries.recipients). */
+const REGISTER_RECIPIENTS_MAX = 2000;
+
+/**
+ * The register's recipients column: the names as listed, or, for a letter to more units than the
+ * column holds (a request letter to every unit of a province), the first names and how many more.
+ * The full list stays on the document, its deliveries and the receivers' incoming registers.
+ */
+export function registerRecipients(names: string[], max = REGISTER_RECIPIENTS_MAX): string {
+  const all = names.join('; ');
+  if (all.length <= max) return all;
+  for (let shown = names.length - 1; shown >= 0; shown--) {
+    const text = `${names.slice(0, shown).join('; ')}${shown > 0 ? '; ' : ''}và ${names.length - shown} đơn vị khác`;
+    if (text.length <= max) return text;
+  }
+  return `${names.length} đơn vị`;
+}
+
 /** The steps of the pipeline, in their one order. */
 export const ISSUE_STEPS = ['approve', 'number', 'render', 'sign', 'hash', 'store', 'record-stored', 'register-outgoing', 'send', 'register-incoming'] as const;
 export type IssueStep = (typeof ISSUE_STEPS)[number];
@@ -321,7 +339,7 @@ export class IssuePipeline {
       issueDate: document.issueDate!,
       typeAndSubject: context.typeAndSubject,
       signer: document.signerName,
-      recipients: document.recipients.map((r) => r.name).join('; '),
+      recipients: registerRecipients(document.recipients.map((r) => r.name)),
       fileKeeper: context.fileKeeper,
       copies: document.copies,
       sentDate: null,
