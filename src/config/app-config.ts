@@ -34,6 +34,12 @@ export interface OidcConfig {
   redirectUrl: string;
 }
 
+/** Requests a minute allowed to one session and to one client address (0: that limit is off). */
+export interface RateLimitConfig {
+  perSessionPerMinute: number;
+  perAddressPerMinute: number;
+}
+
 /** Sessions, login throttling and the HTTP edge (see docs/security.md). */
 export interface SecurityConfig {
   cookieSecure: CookieSecureMode;
@@ -48,6 +54,8 @@ export interface SecurityConfig {
   /** Failed logins from one client address before it is locked for `loginLockoutMinutes`. */
   loginMaxFailuresPerIp: number;
   loginLockoutMinutes: number;
+  /** General API rate limiting (token buckets, in memory). */
+  rateLimit: RateLimitConfig;
   oidc: OidcConfig | null;
 }
 

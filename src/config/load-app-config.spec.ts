@@ -39,6 +39,8 @@ describe('loadAppConfig', () => {
     ['SESSION_COOKIE_SECURE', 'yes', /SESSION_COOKIE_SECURE: "yes" is not one of "auto", "always", "never"/],
     ['SESSION_IDLE_MINUTES', '0', /SESSION_IDLE_MINUTES: "0" is not a whole number from 1 to 43200/],
     ['LOGIN_MAX_FAILURES', 'five', /LOGIN_MAX_FAILURES: "five" is not a whole number from 1 to 1000/],
+    ['RATE_LIMIT_PER_SESSION', '-1', /RATE_LIMIT_PER_SESSION: "-1" is not a whole number from 0 to 1000000/],
+    ['RATE_LIMIT_PER_IP', '10/s', /RATE_LIMIT_PER_IP: "10\/s" is not a whole number from 0 to 1000000/],
     ['OIDC_ISSUER_URL', 'https://id.example.vn', /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URL: missing \(OpenID Connect needs all of/],
   ])('rejects %s=%s with a message that names the variable and what was expected', (name, value, message) => {
     expect(() => loadAppConfig({ [name]: value }, root)).toThrow(message);
@@ -53,6 +55,7 @@ describe('loadAppConfig', () => {
       loginMaxFailures: 5,
       loginMaxFailuresPerIp: 50,
       loginLockoutMinutes: 15,
+      rateLimit: { perSessionPerMinute: 600, perAddressPerMinute: 6000 },
       oidc: null,
     });
     expect(loadAppConfig({ TRUST_PROXY: '1' }, root).security.trustProxy).toBe(1);

@@ -15,7 +15,7 @@ type Env = Record<string, string | undefined>;
 /** Every variable the application reads, documented in .env.example. */
 export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE', 'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV',
   'SESSION_COOKIE_SECURE', 'TRUST_PROXY', 'SESSION_MAX_AGE_MINUTES', 'SESSION_IDLE_MINUTES',
-  'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES',
+  'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES', 'RATE_LIMIT_PER_SESSION', 'RATE_LIMIT_PER_IP',
   'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE', 'DOCUMENT_FONT_DIR'] as const;
 
 /** Where Debian, Ubuntu and other distributions install Chromium or Chrome. */
@@ -79,6 +79,10 @@ function parseSecurity(read: (name: string) => string | undefined, problems: str
     loginMaxFailures: wholeNumber('LOGIN_MAX_FAILURES', read('LOGIN_MAX_FAILURES'), 5, 1, 1000, problems),
     loginMaxFailuresPerIp: wholeNumber('LOGIN_MAX_FAILURES_PER_IP', read('LOGIN_MAX_FAILURES_PER_IP'), 50, 1, 100000, problems),
     loginLockoutMinutes: minutes('LOGIN_LOCKOUT_MINUTES', 15, 24 * 60),
+    rateLimit: {
+      perSessionPerMinute: wholeNumber('RATE_LIMIT_PER_SESSION', read('RATE_LIMIT_PER_SESSION'), 600, 0, 1_000_000, problems),
+      perAddressPerMinute: wholeNumber('RATE_LIMIT_PER_IP', read('RATE_LIMIT_PER_IP'), 6000, 0, 1_000_000, problems),
+    },
     oidc: parseOidc(read, problems),
   };
 }

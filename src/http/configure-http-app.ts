@@ -5,7 +5,9 @@ import helmet from 'helmet';
 import { CSRF_HEADER } from '../access/access.guard';
 import { AppConfig } from '../config/app-config';
 import { SESSION_COOKIE } from '../identity/sessions/session-cookie';
+import { Clock } from '../shared/clock';
 import { ApiErrorFilter } from './api-error.filter';
+import { createRateLimiter } from './rate-limit';
 import { createValidationPipe } from './validation';
 
 /**
@@ -45,13 +47,15 @@ export const API_DOCS_PATH = 'api/docs';
 
 /**
  * Everything the HTTP application needs around the modules, in one place for `serve` and the
- * tests alike: proxy trust, security headers, cookies, validation at the edge, the one error
+ * tests alike: proxy trust, security headers, rate limiting, cookies, validation at the edge, the one error
  * filter, and the OpenAPI document with Swagger UI. Call before `listen`/`init`.
  */
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
   // Behind a TLS-terminating proxy, this makes request.secure and request.ip tell the truth.
   app.set('trust proxy', config.security.trustProxy);
   app.use(helmet());
+  // Before the body is read: a flood costs as little as possible.
+  app.use(createRateLimiter(config.security.rateLimit, app.get(Clock)));
   app.useBodyParser('json', { limit: '100kb', verify: refuseDeepNesting, reviver: refusePrototypeKeys });
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());

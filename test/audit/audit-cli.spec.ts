@@ -5,6 +5,7 @@ import { AuditHasher } from '../../src/audit/audit-chain';
 import { AuditTrail } from '../../src/audit/audit-trail.service';
 import { writeTransaction } from '../../src/database/write-transaction';
 import { ControlledClock } from '../../src/shared/clock';
+import { dropAuditAppendOnlyTriggers } from '../support/audit-tampering';
 import { TEST_DATABASE_KINDS, TestDatabase, openMigratedDatabase } from '../support/test-databases';
 
 const ROOT = join(__dirname, '..', '..');
@@ -46,6 +47,7 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('iso-cycle audit verify / export 
   });
 
   it('names the first broken link and exits 1 after tampering', async () => {
+    await dropAuditAppendOnlyTriggers(dataSource);
     await dataSource.query(`UPDATE audit_events SET detail = '{"n":20}' WHERE seq = 2`);
     const verify = cli(db, ['audit', 'verify']);
     expect(verify.status).toBe(1);

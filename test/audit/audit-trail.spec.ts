@@ -11,6 +11,7 @@ import { canonicalJson } from '../../src/audit/canonical-json';
 import { CliError } from '../../src/cli/fatal';
 import { writeTransaction } from '../../src/database/write-transaction';
 import { ControlledClock } from '../../src/shared/clock';
+import { dropAuditAppendOnlyTriggers } from '../support/audit-tampering';
 import { TEST_DATABASE_KINDS, TestDatabase, openMigratedDatabase } from '../support/test-databases';
 
 /**
@@ -49,6 +50,9 @@ describe.each(TEST_DATABASE_KINDS)('the audit trail [%s]', (kind) => {
 
   beforeAll(async () => {
     ({ db, dataSource, close } = await openMigratedDatabase(kind));
+    // These tests tamper as an administrator would, past the database's append-only triggers
+    // (tested in audit-append-only.spec.ts): only the chain can catch that.
+    await dropAuditAppendOnlyTriggers(dataSource);
   });
   afterAll(() => close());
   // Every test starts from an empty chain.

@@ -15,6 +15,12 @@ import { DataSetImporter } from '../../src/organization/import/data-set-importer
 import { ControlledClock } from '../../src/shared/clock';
 import { TestDatabaseKind, TestDatabase, createTestDatabase } from './test-databases';
 
+/**
+ * Test apps run without rate limiting unless a test asks for it (`security.rateLimit`): the
+ * property tests send thousands of requests from one address, under a clock that does not move.
+ */
+const NO_RATE_LIMIT = { perSessionPerMinute: 0, perAddressPerMinute: 0 };
+
 export interface TestApp {
   app: NestExpressApplication;
   baseUrl: string;
@@ -44,7 +50,7 @@ export async function startTestApp(
   const base = loadAppConfig({});
   // Runtime files (the document store) of one test app are its own, like its database.
   const runtimeDir = mkdtempSync(join(tmpdir(), 'iso-cycle-runtime-'));
-  const config: AppConfig = { ...base, runtimeDir, database: db.config, security: { ...base.security, ...options.security } };
+  const config: AppConfig = { ...base, runtimeDir, database: db.config, security: { ...base.security, rateLimit: NO_RATE_LIMIT, ...options.security } };
   const clock = options.clock ?? new ControlledClock('2026-10-01T02:00:00Z');
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, clock })] });
   options.override?.(builder);
