@@ -9,7 +9,7 @@ import { centreX, findLine, normalise, pageBox, PdfLine, PdfPage, pdfFonts, pdfI
  * the positions of the Decree 30/2020 components, page numbers, metadata.
  */
 const { catalogue, renderer, composer } = createTestComposer();
-const KINDS = ['consolidated-report', 'letter', 'request-to-report-letter', 'unit-report', 'urge-letter'];
+const KINDS = ['consolidated-report', 'letter', 'ministry-report', 'request-to-report-letter', 'unit-report', 'urge-letter'];
 const LETTERS = ['letter', 'request-to-report-letter', 'urge-letter'];
 
 interface Rendered {
@@ -33,7 +33,7 @@ afterAll(() => renderer.close());
 const isPageNumber = (page: PdfPage, line: PdfLine) => /^\d+$/.test(line.text) && line.yMax < pageBox(page).top;
 const textLines = (page: PdfPage) => page.lines.filter((line) => !isPageNumber(page, line));
 
-test('the catalogue lists exactly the five kinds of issue 5', () => {
+test('the catalogue lists exactly the kinds of issues 5 and 8', () => {
   expect(catalogue.kinds()).toEqual(KINDS);
 });
 
@@ -105,7 +105,9 @@ describe.each(KINDS)('%s from its sample data', (kind) => {
     expect(end).toBeDefined();
     const recipients = findLine(pages, /^Nơi nhận:$/)!;
     const archive = findLine(pages, /^- Lưu: VT, [^ ]+\.\S*$/)!;
-    const signerName = findLine(pages, (text) => text === (catalogue.sample(kind).signer as { name: string }).name)!;
+    // The signer's name, or (a draft left for the signer to sign, as the ministry report) the last title line.
+    const signer = catalogue.sample(kind).signer as { name: string };
+    const signerName = findLine(pages, (text) => text === (signer.name || 'PHÓ CHỦ TỊCH'))!;
     expect(recipients.page).toBe(end.page);
     expect(signerName.page).toBe(end.page);
     expect(recipients.yMin).toBeGreaterThan(end.yMax);
@@ -272,4 +274,81 @@ test('a draft renders with "DỰ THẢO" on every page, without a number and wit
   expect(normalise(dateLine.map((line) => line.text).join(' '))).toBe('Quảng Ngãi, ngày tháng năm 2021');
   expect(document.metadata.keywords).toEqual(['DỰ THẢO', 'UBND-KGVX']);
   expect(pdfInfo(document.pdf).fields.Title).toMatch(/^DỰ THẢO - Công văn V\/v /);
+});
+
+describe('the ministry report, drafted for the provincial People\'s Committee to sign', () => {
+  interface Row {
+    label: string;
+    unit: string;
+    value: number;
+  }
+  const sample = catalogue.sample('ministry-report') as {
+    totals: Array<{ title: string; rows: Row[] }>;
+    levels: Array<{ label: string; expected: number; submitted: number; announced: number }>;
+    levelTotal: { expected: number; submitted: number; announced: number };
+  };
+  let pages: PdfPage[];
+  let draft: ComposedDocument;
+
+  beforeAll(async () => {
+    draft = await composer.compose('ministry-report', sample, { draft: true });
+    pages = pdfPages(draft.pdf);
+  });
+
+  test('carries "DỰ THẢO" on every page, no number, the People\'s Committee as issuer and the Ministry as addressee', () => {
+    for (const page of pages) expect(page.lines.find((line) => line.text === 'DỰ THẢO')?.yMax).toBeLessThan(pageBox(page).top);
+    const [first] = pages;
+    const box = pageBox(first);
+    const number = findLine([first], /^Số:/)!;
+    const left = first.lines.filter((line) => line.xMax < box.rightColumnLeft && line.yMax <= number.yMin).map((line) => line.text);
+    expect(left).toEqual(['ỦY BAN NHÂN DÂN', 'TỈNH QUẢNG NGÃI']);
+    expect(normalise(first.lines.filter((line) => Math.abs(line.yMin - number.yMin) < 3 && line.xMax < box.rightColumnLeft).map((l) => l.text).join(' '))).toBe('Số: /BC-UBND');
+    expect(findLine([first], /^BÁO CÁO$/)).toBeDefined();
+    expect(findLine([first], (text) => normalise(text) === 'Kính gửi: Bộ Khoa học và Công nghệ.')).toBeDefined();
+    for (const text of ['I. TÌNH HÌNH ÁP DỤNG HỆ THỐNG QUẢN LÝ CHẤT LƯỢNG', 'III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN', 'IV. KIẾN NGHỊ, ĐỀ XUẤT']) {
+      expect({ text, found: findLine(pages, (line) => line === text) !== undefined }).toEqual({ text, found: true });
+    }
+    expect(draft.metadata.keywords).toEqual(['DỰ THẢO', 'BC-UBND']);
+  });
+
+  test('is signed "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" with the name left blank, recipients ending "- Lưu: VT, KGVX."', () => {
+    const last = pages[pages.length - 1];
+    const middle = (pageBox(last).left + pageBox(last).right) / 2;
+    const tm = findLine([last], /^TM\. ỦY BAN NHÂN DÂN$/)!;
+    const signerLines = last.lines.filter((line) => line.xMin > middle && line.yMin >= tm.yMin).map((line) => line.text);
+    expect(signerLines).toEqual(['TM. ỦY BAN NHÂN DÂN', 'KT. CHỦ TỊCH', 'PHÓ CHỦ TỊCH']);
+    const recipients = last.lines.filter((line) => line.xMax < middle && line.yMin >= tm.yMin - 2).map((line) => line.text);
+    expect(recipients[0]).toBe('Nơi nhận:');
+    expect(recipients[1]).toBe('- Như trên;');
+    expect(recipients[recipients.length - 1]).toBe('- Lưu: VT, KGVX.');
+  });
+
+  /** The line in the row that starts at `start` (same height, top-aligned cells), right of `xMin`. */
+  const cellsOf = (start: PdfLine) =>
+    pages[start.page - 1].lines.filter((line) => line !== start && Math.abs(line.yMin - start.yMin) < 2).sort((a, b) => a.xMin - b.xMin);
+
+  test('prints every total in a cell of its own, on its row, readable back as printed', () => {
+    const value = (n: number) => (n > 0 && n < 10 ? `0${n}` : n.toLocaleString('de-DE'));
+    let checked = 0;
+    sample.totals.forEach((group, g) =>
+      group.rows.forEach((row, r) => {
+        const tt = findLine(pages, (text) => text === `${g + 1}.${r + 1}`)!;
+        const cells = cellsOf(tt);
+        const printed = cells[cells.length - 1].text;
+        expect({ row: row.label, printed, readBack: Number(printed.replace(/\./g, '')) }).toEqual({ row: row.label, printed: value(row.value), readBack: row.value });
+        expect(normalise(cells.map((cell) => cell.text).join(' '))).toContain(row.label.split(' ').slice(0, 3).join(' '));
+        checked++;
+      }),
+    );
+    expect(checked).toBe(sample.totals.flatMap((group) => group.rows).length);
+  });
+
+  test('sets the situation table one level per row, with its totals', () => {
+    const total = findLine(pages, /^Tổng cộng$/)!;
+    expect(cellsOf(total).map((cell) => cell.text)).toEqual([sample.levelTotal.expected, sample.levelTotal.submitted, sample.levelTotal.announced].map(String));
+    for (const level of sample.levels) {
+      const label = findLine(pages, (text) => level.label.startsWith(text) && text.length > 10)!;
+      expect(cellsOf(label).map((cell) => cell.text)).toEqual(expect.arrayContaining([level.expected, level.submitted, level.announced].map(String)));
+    }
+  });
 });

@@ -7,7 +7,7 @@ const catalogue = new TemplateCatalogue(defaultTemplatesDir(), { zone: 'Asia/Ho_
 
 describe('template catalogue', () => {
   test('every folder with content.hbs is a kind; "_" folders are shared parts', () => {
-    expect(catalogue.kinds()).toEqual(['consolidated-report', 'letter', 'request-to-report-letter', 'unit-report', 'urge-letter']);
+    expect(catalogue.kinds()).toEqual(['consolidated-report', 'letter', 'ministry-report', 'request-to-report-letter', 'unit-report', 'urge-letter']);
   });
 
   test.each(catalogue.kinds())('%s renders from its sample.json alone', (kind) => {
@@ -51,6 +51,21 @@ describe('template catalogue', () => {
     const html = catalogue.renderHtml('letter', catalogue.sample('letter'), { draft: true });
     expect(html).toContain('content: "DỰ THẢO"');
     expect(html).not.toContain('4607/UBND-KGVX');
+  });
+
+  test('the ministry report: the provincial People\'s Committee to the Ministry, signed "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH"', () => {
+    const sample = catalogue.sample('ministry-report');
+    const html = catalogue.renderHtml('ministry-report', sample, { draft: true });
+    expect(html).not.toContain('<div class="parent-body">');
+    expect(html).toContain('<span class="name">ỦY BAN NHÂN DÂN<br>TỈNH QUẢNG NGÃI</span>');
+    expect(html).toMatch(/<span class="label">Kính gửi:<\/span><span class="list">Bộ Khoa học và Công nghệ\.<\/span>/);
+    expect(html).toContain('<div class="authority">TM. ỦY BAN NHÂN DÂN</div><div class="authority">KT. CHỦ TỊCH</div><div class="authority">PHÓ CHỦ TỊCH</div>');
+    expect(html).toContain('<div class="name"></div>');
+    expect(html).toContain('content: "DỰ THẢO"');
+    expect(html).not.toContain('412/BC-UBND');
+    // One total per cell: the budget in đồng too, on a line of its own.
+    expect(html).toContain('<td class="n">2.347.500.000</td>');
+    expect(html).toContain('<tr class="total"><td></td><td><strong>Tổng cộng</strong></td><td class="n"><strong>110</strong></td><td class="n"><strong>104</strong></td><td class="n"><strong>101</strong></td></tr>');
   });
 
   test('unknown kinds are refused with the list of known ones', () => {
