@@ -11,6 +11,7 @@ import { formById } from './form/form-definition';
 import { ReportUnitResolver } from './report-unit.resolver';
 import { EVIDENCE_LIMITS, EvidenceFiles, UploadedEvidence } from './evidence-files';
 import { ReportPreview } from './report-preview';
+import { ReportQueries } from './report-queries';
 import { NotFoundError } from '../shared/errors';
 import { ReportsService } from './reports.service';
 
@@ -25,7 +26,15 @@ export class ReportsController {
     private readonly reports: ReportsService,
     private readonly preview: ReportPreview,
     private readonly evidenceFiles: EvidenceFiles,
+    private readonly queries: ReportQueries,
   ) {}
+
+  @Get()
+  @ApiOperation({ summary: "A unit's reports, newest cycle first, with their issued documents" })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: unitFrom.query('unitId') })
+  list(@Query('unitId', IdPipe) unitId: number) {
+    return this.queries.ofUnit(unitId);
+  }
 
   @Get(':id')
   @ApiOperation({ summary: 'The report: status, working draft, form' })
@@ -88,6 +97,23 @@ export class ReportsController {
   async previewPdf(@Param('id', IdPipe) id: number): Promise<StreamableFile> {
     const pdf = await this.preview.render(await this.reports.getReport(id));
     return new StreamableFile(pdf, { disposition: `inline; filename="du-thao-bao-cao-${id}.pdf"` });
+  }
+
+  @Get(':id/document')
+  @ApiOperation({ summary: 'The issued report as a PDF (404 until it is issued)' })
+  @Header('Content-Type', 'application/pdf')
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  async issuedPdf(@Param('id', IdPipe) id: number): Promise<StreamableFile> {
+    const { document, pdf } = await this.queries.issuedPdf(id);
+    const name = `bao-cao-${document.number ?? id}-${document.issueDate ?? ''}.pdf`;
+    return new StreamableFile(pdf, { disposition: `inline; filename="${name}"` });
+  }
+
+  @Get(':id/process')
+  @ApiOperation({ summary: "The report's process: BPMN, active elements and history (for the diagram)" })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  process(@Param('id', IdPipe) id: number) {
+    return this.queries.process(id);
   }
 
   @Post(':id/evidence')

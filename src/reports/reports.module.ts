@@ -8,12 +8,13 @@ import { ReportsService } from './reports.service';
 import { ReportWorkers } from './report-workers';
 import { ReportPreview } from './report-preview';
 import { EvidenceFiles } from './evidence-files';
+import { ReportQueries } from './report-queries';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
   imports: [WorkflowModule, AccessModule, AuditModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles],
+  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries],
   exports: [ReportsService, ReportWorkers],
 })
 export class ReportsModule {}

@@ -1,0 +1,189 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { InboxProjection } from '../../src/inbox/inbox-projection';
+import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
+import { UnitEntity } from '../../src/organization/unit.entity';
+import { formForYear } from '../../src/reports/form/form-definition';
+import { generateReportValues, seededRandom } from '../../src/reports/form/generate-report-values';
+import { ReportValues } from '../../src/reports/form/report-values';
+import { ReportsService } from '../../src/reports/reports.service';
+import { ControlledClock } from '../../src/shared/clock';
+import { projectRoot } from '../../src/shared/project-root';
+import { WorkflowEngine } from '../../src/workflow/workflow-engine';
+import { startTestApp, TestApp } from '../support/http-app';
+
+/**
+ * The web app in a real Chromium, through its own pages, forms and links (never the API directly):
+ * commune staff drafts and submits → the head returns it with a comment → staff fixes it → the
+ * head approves → the issued document opens, for staff and for the province's consolidator.
+ * Screenshots of the key pages are kept under var/test-artifacts/web/. SQLite only: the pages are
+ * the same on every database, whose behaviour the API tests cover.
+ */
+const DATA_SET = 'quang-ngai-2025';
+const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
+
+describe('the web app in Chromium [sqlite]', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let cycle: CycleEntity;
+  let reportId: number;
+  let values: ReportValues;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // The browser expires the session cookie by its own clock: the application's starts at the real now.
+    t = await startTestApp('sqlite', { dataSets: [DATA_SET], runtime: true, clock: new ControlledClock(new Date()) });
+    cycle = await openCycle(t);
+    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21211' });
+    reportId = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
+    await t.app.get(InboxProjection).settled();
+    values = generateReportValues(formForYear(2026), seededRandom(7), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Tịnh Khê');
+    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** A fresh browser profile signed in through the login page. */
+  async function signIn(login: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => console.error(`page error (${login}):`, error));
+    await page.goto(`${t.baseUrl}/inbox`);
+    await page.waitForSelector('#login-form'); // sent to the login page
+    await page.type('#login', `${login}@${DATA_SET}`);
+    await page.type('#password', DEMO_PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+    await page.waitForSelector('#who-name');
+    return { context, page };
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const text = (page: Page, selector: string) => page.$eval(selector, (node) => (node.textContent ?? '').trim());
+  const settle = async () => {
+    await t.app.get(WorkflowEngine).whenIdle();
+    await t.app.get(InboxProjection).settled();
+  };
+
+  /** Fills the form's inputs with a report's values, as a person types them (dd/mm/yyyy, 1.234). */
+  async function fill(page: Page, report: ReportValues) {
+    for (const [section, figures] of Object.entries(report.figures)) {
+      for (const [field, value] of Object.entries(figures)) {
+        const selector = `[name="figures.${section}.${field}"]`;
+        if (value === null || value === undefined) continue;
+        const typed = typeof value === 'boolean' ? String(value) : typeof value === 'number' ? value.toLocaleString('vi-VN') : /^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split('-').reverse().join('/') : value;
+        await page.$eval(selector, (node, v) => ((node as HTMLInputElement).value = v), typed);
+      }
+    }
+    for (const [key, value] of Object.entries(report.narratives)) await page.$eval(`[name="narratives.${key}"]`, (node, v) => ((node as HTMLTextAreaElement).value = v), value);
+  }
+
+  async function reloadAfter(page: Page, click: string) {
+    await Promise.all([page.waitForNavigation(), page.click(click)]);
+  }
+
+  it('carries a report from draft through a return to its issued document', async () => {
+    // Staff: the inbox shows the draft task with its deadline; the report opens from it.
+    const staff = await signIn('staff.21211');
+    await staff.page.waitForSelector('#tasks');
+    expect(await text(staff.page, '#tasks tbody')).toContain('14/11/2026');
+    if (t.clock.now() > cycle.deadlineAt) expect(await text(staff.page, '#tasks tbody')).toContain('quá hạn');
+    await shot(staff.page, '01-inbox-staff');
+    await Promise.all([staff.page.waitForNavigation(), staff.page.click(`#tasks a[href="/report?id=${reportId}"]`)]);
+    await staff.page.waitForSelector('#report-form');
+    expect(await text(staff.page, '#page-title')).toBe('Báo cáo năm 2026 – Xã Tịnh Khê');
+
+    // A figure that breaks the form's rules: the API's message shows at the field, nothing is saved.
+    await fill(staff.page, values);
+    await staff.page.$eval('[name="figures.procedures.coveredByQms"]', (node, v) => ((node as HTMLInputElement).value = v), String(Number(values.figures.procedures.underAuthority) + 5));
+    await staff.page.click('#submit-report');
+    await staff.page.waitForSelector('#f-figures-procedures-coveredByQms[aria-invalid="true"]');
+    expect(await text(staff.page, '#f-figures-procedures-coveredByQms-error')).toMatch(/không được lớn hơn/i);
+    expect(await text(staff.page, '#report-status')).toBe('Chưa bắt đầu');
+    await shot(staff.page, '02-report-field-error');
+
+    // Fixed, typed by keyboard, then submitted.
+    await staff.page.$eval('[name="figures.procedures.coveredByQms"]', (node) => ((node as HTMLInputElement).value = ''));
+    await staff.page.type('[name="figures.procedures.coveredByQms"]', String(values.figures.procedures.coveredByQms));
+    await reloadAfter(staff.page, '#submit-report');
+    await staff.page.waitForSelector('#report-status');
+    expect(await text(staff.page, '#report-status')).toBe('Đang xem xét');
+    await settle();
+
+    // Head: returns it; first without a comment, which the API refuses at the comment field.
+    const head = await signIn('head.21211');
+    await Promise.all([head.page.waitForNavigation(), head.page.click(`#tasks a[href="/report?id=${reportId}"]`)]);
+    await head.page.waitForSelector('#review-panel');
+    await head.page.click('#return');
+    await head.page.waitForSelector('#review-comment-input[aria-invalid="true"]');
+    expect(await text(head.page, '#review-comment-error')).toBe('Cần ghi ý kiến khi trả lại báo cáo');
+    await head.page.type('#review-comment-input', 'Bổ sung số lớp đào tạo về ISO trong năm');
+    await shot(head.page, '03-review-return');
+    await reloadAfter(head.page, '#return');
+    await head.page.waitForSelector('#report-status');
+    expect(await text(head.page, '#report-status')).toBe('Bị trả lại');
+    await settle();
+
+    // Staff: sees the comment, fixes one figure (marked as changed), resubmits.
+    await staff.page.goto(`${t.baseUrl}/report?id=${reportId}`);
+    await staff.page.waitForSelector('#returned-panel');
+    expect(await text(staff.page, '#review-comment')).toBe('Bổ sung số lớp đào tạo về ISO trong năm');
+    const courses = Number(values.figures.training.courses) + 2;
+    await staff.page.$eval('[name="figures.training.courses"]', (node) => ((node as HTMLInputElement).value = ''));
+    await staff.page.type('[name="figures.training.courses"]', String(courses));
+    await reloadAfter(staff.page, '#save-draft');
+    await staff.page.waitForSelector('#report-form');
+    expect(await staff.page.$eval('#f-figures-training-courses', (node) => node.closest('.field')!.classList.contains('changed'))).toBe(true);
+    await shot(staff.page, '04-report-returned-fixed');
+    await reloadAfter(staff.page, '#submit-report');
+    await staff.page.waitForSelector('#report-status');
+    expect(await text(staff.page, '#report-status')).toBe('Đang xem xét');
+    await settle();
+
+    // Head: the process diagram shows the review as the active step; then approves.
+    await head.page.goto(`${t.baseUrl}/process?report=${reportId}`);
+    await head.page.waitForSelector('#diagram .djs-element.active[data-element-id="head-review"]');
+    await shot(head.page, '05-process-in-review');
+    await head.page.goto(`${t.baseUrl}/report?id=${reportId}`);
+    await head.page.waitForSelector('#review-panel');
+    await head.page.click('#diff-form button[type="submit"]');
+    await head.page.waitForSelector('#diff');
+    expect(await text(head.page, '#diff tbody')).toContain('Số lớp đào tạo');
+    await reloadAfter(head.page, '#approve');
+    await settle();
+
+    // The issued document: on the report page and the documents page, for staff and the consolidator.
+    await staff.page.goto(`${t.baseUrl}/documents`);
+    await staff.page.waitForSelector('a.issued-pdf');
+    const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(t.clock.now()); // dd/mm/yyyy
+    expect(await text(staff.page, 'table.reports tbody')).toContain(`Đã ban hànhSố 01/BC-UBND ngày ${today}`);
+    await shot(staff.page, '06-documents');
+    const consolidator = await signIn('consolidator.skhcn');
+    await consolidator.page.goto(`${t.baseUrl}/report?id=${reportId}`);
+    await consolidator.page.waitForSelector('#issued-document-link');
+    const pdf = await consolidator.page.$eval('#issued-document-link', async (link) => {
+      const response = await fetch((link as HTMLAnchorElement).href);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, type: response.headers.get('content-type'), head: String.fromCharCode(...bytes.slice(0, 5)) };
+    });
+    expect(pdf).toEqual({ status: 200, type: 'application/pdf', head: '%PDF-' });
+    await shot(consolidator.page, '07-issued-consolidator');
+    for (const session of [staff, head, consolidator]) await session.context.close();
+  }, 240_000); // ~30 s on a quiet machine; the margin is for a CPU shared with other suites
+});
+
+
+/**
+ * insertCycle's 2026 cycle, with the reminder settings the cycles module is adding (TypeORM ignores
+ * properties that are not columns, so this works before and after that change lands).
+ */
+async function openCycle(t: TestApp): Promise<CycleEntity> {
+  const cycles = t.dataSource.getRepository(CycleEntity);
+  const reminders = { reminderOffsets: [5, 1], escalationDays: 3 } as Partial<CycleEntity>;
+  await cycles.insert({ year: 2026, dataSetId: DATA_SET, deadlineAt: new Date('2026-11-14T16:59:59.999Z'), periodStart: '2025-11-15', periodEnd: '2026-11-14', status: 'open', openedAt: new Date('2026-10-01T02:00:00Z'), openedBy: null, ...reminders });
+  return cycles.findOneByOrFail({ dataSetId: DATA_SET, year: 2026 });
+}
