@@ -1,8 +1,13 @@
 /**
- * Renderer benchmark (not a test): on the same pre-rendered HTML of the 2-page letter 4607,
- *  - bare:   a bare Chromium printToPDF loop, 2 reused pages, no safety settings;
- *  - naive:  a new page per PDF (JavaScript off, interception on), closed after;
- *  - pooled: PuppeteerPdfRenderer with a pool of 2 pages (what the application uses);
+ * Renderer benchmark (not a test): on the same pre-rendered HTML of the 2-page letter 4607 (fonts
+ * inlined as data: URLs, as every document reaches the renderer),
+ *  - bare:          a bare Chromium printToPDF loop, 2 reused pages, no safety settings;
+ *  - bare, fonts from memory: the same loop, the fonts moved to the in-memory asset origin the
+ *                   pooled renderer uses (interception only to serve them): the limit of that method;
+ *  - naive:         a new page per PDF (JavaScript off, interception on), closed after;
+ *  - pooled:        PuppeteerPdfRenderer with a pool of 2 pages (what the application uses);
+ *  - pooled, data: URLs: the same renderer printing the document as given (cacheInlinedAssets off),
+ *                   i.e. the renderer before the asset origin;
  * each with 2 renders in flight (one per core), taking turns in blocks. Then the p95 latency of one
  * 2-page unit report through the whole composer (template → PDF → metadata), one 110-unit
  * consolidated report, and Chromium's peak memory (browser and child processes) meanwhile.
@@ -17,6 +22,7 @@ import { loadAppConfig } from '../src/config/load-app-config';
 import { DocumentComposer } from '../src/documents/document-composer';
 import { defaultTemplatesDir } from '../src/documents/documents.module';
 import { tinosFont } from '../src/documents/fonts/document-font';
+import { InlineAssetOrigin } from '../src/documents/rendering/inline-asset-origin';
 import { PuppeteerPdfRenderer } from '../src/documents/rendering/puppeteer-pdf-renderer';
 import { TemplateCatalogue } from '../src/documents/templates/template-catalogue';
 
@@ -123,6 +129,11 @@ async function main(): Promise<void> {
   const html = catalogue.renderHtml('letter', letter, { title: 'bench' });
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
+  const printToPdf = async (page: Page) => {
+    const session = (page as unknown as { _client(): { send(method: string, params: object): Promise<{ data: string }> } })._client();
+    await session.send('Page.printToPDF', { preferCSSPageSize: true, printBackground: true });
+  };
+
   // Bare loop: what Chromium itself can do with two reused pages, without any safety setting.
   const bareBrowser = await launchBare(config.chromiumPath);
   const free: Page[] = await Promise.all([bareBrowser.newPage(), bareBrowser.newPage()]);
@@ -134,10 +145,38 @@ async function main(): Promise<void> {
       const page = free.pop()!;
       try {
         await page.setContent(html, { waitUntil: 'load' });
-        const session = (page as unknown as { _client(): { send(method: string, params: object): Promise<{ data: string }> } })._client();
-        await session.send('Page.printToPDF', { preferCSSPageSize: true, printBackground: true });
+        await printToPdf(page);
       } finally {
         free.push(page);
+      }
+    },
+  };
+
+  // The same loop with the fonts served from memory (the pooled renderer's method), no other setting.
+  const origin = new InlineAssetOrigin();
+  const servedBrowser = await launchBare(config.chromiumPath);
+  const servedFree: Page[] = await Promise.all([servedBrowser.newPage(), servedBrowser.newPage()]);
+  for (const page of servedFree) {
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      const asset = origin.lookup(request.url());
+      if (asset) void request.respond({ status: 200, contentType: asset.mime, headers: { 'Cache-Control': 'max-age=31536000, immutable', 'Access-Control-Allow-Origin': '*' }, body: asset.body });
+      else void request.continue();
+    });
+  }
+  const bareServed: Contender = {
+    name: 'bare printToPDF loop, fonts from memory (2 reused pages)',
+    renders: 0,
+    nanoseconds: 0n,
+    render: async () => {
+      const page = servedFree.pop()!;
+      const lease = origin.externalize(html);
+      try {
+        await page.setContent(lease.html, { waitUntil: 'load' });
+        await printToPdf(page);
+      } finally {
+        lease.release();
+        servedFree.push(page);
       }
     },
   };
@@ -159,6 +198,11 @@ async function main(): Promise<void> {
     },
   };
 
+  // Pooled as before the asset origin: the document printed as given, data: URLs and all.
+  const asGiven = track(new PuppeteerPdfRenderer({ executablePath: config.chromiumPath, poolSize: 2, timeoutMs: 120_000, cacheInlinedAssets: false }));
+  await asGiven.warmUp();
+  const pooledAsGiven: Contender = { name: 'pooled renderer, data: URLs as given (2 pages)', renders: 0, nanoseconds: 0n, render: () => asGiven.renderPdf(html) };
+
   // Pooled: the application's renderer; Chromium's memory sampled meanwhile.
   // A generous timeout: on a loaded machine the first renders of a cold Chromium take seconds.
   const renderer = track(new PuppeteerPdfRenderer({ executablePath: config.chromiumPath, poolSize: 2, timeoutMs: 120_000 }));
@@ -174,9 +218,11 @@ async function main(): Promise<void> {
   const sampler = setInterval(sample, 250);
   const pooledContender: Contender = { name: 'pooled renderer (2 pages)', renders: 0, nanoseconds: 0n, render: () => renderer.renderPdf(html) };
 
-  const results = await interleaved([bare, naive, pooledContender], RENDERS);
+  const results = await interleaved([bare, bareServed, naive, pooledContender, pooledAsGiven], RENDERS);
   await bareBrowser.close();
+  await servedBrowser.close();
   await naiveBrowser.close();
+  await asGiven.close();
 
   // Latency of one 2-page report (the unit report's sample, cut to its first figure groups so that
   // it fits two pages) through the whole composer, one at a time.
@@ -204,7 +250,7 @@ async function main(): Promise<void> {
 
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)], 1);
-  const [bareResult, naiveResult, pooled] = results;
+  const [bareResult, bareServedResult, naiveResult, pooled, pooledAsGivenResult] = results;
   const summary = {
     date: new Date().toISOString(),
     loadAverage: { before: loadBefore, after: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') },
@@ -213,7 +259,12 @@ async function main(): Promise<void> {
     latencyDocument: { kind: 'unit-report', pages: pageCount },
     inFlight: IN_FLIGHT,
     results,
-    ratios: { pooledVsBare: round(pooled.pdfPerSecond / bareResult.pdfPerSecond, 2), pooledVsNaive: round(pooled.pdfPerSecond / naiveResult.pdfPerSecond, 2) },
+    ratios: {
+      pooledVsBare: round(pooled.pdfPerSecond / bareResult.pdfPerSecond, 2),
+      pooledVsBareFontsFromMemory: round(pooled.pdfPerSecond / bareServedResult.pdfPerSecond, 2),
+      pooledVsNaive: round(pooled.pdfPerSecond / naiveResult.pdfPerSecond, 2),
+      pooledVsPooledDataUrls: round(pooled.pdfPerSecond / pooledAsGivenResult.pdfPerSecond, 2),
+    },
     latencyMs: { p50: percentile(50), p95: percentile(95), max: round(latencies[latencies.length - 1], 1), samples: latencies.length },
     consolidatedReport: { pages: big.pageCount, ms: round(consolidatedMs, 0) },
     chromiumPeakMb: { pss: round(peak.pss, 0), rssSum: round(peak.rss, 0) },

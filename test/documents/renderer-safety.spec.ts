@@ -131,6 +131,64 @@ test('raw HTML reaching the renderer cannot load anything either (JavaScript off
   expect(pdfPages(refreshed)[0].lines.map((line) => line.text)).toEqual(['x']);
 });
 
+describe('fonts kept warm: inlined assets served from memory', () => {
+  const executablePath = () => (renderer as unknown as { options: { executablePath: string } }).options.executablePath;
+
+  test('prints exactly what the document as given prints, and a warm page stops asking for the fonts', async () => {
+    const html = catalogue.renderHtml('letter', catalogue.sample('letter'));
+    expect(html).toMatch(/url\(data:font\/woff2;base64,/);
+    const warm = new PuppeteerPdfRenderer({ executablePath: executablePath(), poolSize: 1 });
+    const asGiven = new PuppeteerPdfRenderer({ executablePath: executablePath(), poolSize: 1, cacheInlinedAssets: false });
+    try {
+      const reference = await asGiven.renderPdf(html);
+      const first = await warm.renderPdf(html);
+      // Regular, bold, italic (latin and vietnamese subsets) at least; not every face of every subset.
+      expect(warm.inlinedAssetsServed).toBeGreaterThanOrEqual(6);
+      // Measured: a new page sometimes asks once more on its second document (the first after its
+      // initial about:blank); from then on its cache answers.
+      const second = await warm.renderPdf(html);
+      const served = warm.inlinedAssetsServed;
+      const third = await warm.renderPdf(html);
+      expect(warm.inlinedAssetsServed).toBe(served); // nothing asked for, nothing decoded again
+      expect(asGiven.inlinedAssetsServed).toBe(0);
+      for (const pdf of [first, second, third]) {
+        expect(pdfPages(pdf)).toEqual(pdfPages(reference)); // same text at the same positions
+        expect(pdfFonts(pdf).map(({ family, type, embedded }) => ({ family, type, embedded }))).toEqual(
+          pdfFonts(reference).map(({ family, type, embedded }) => ({ family, type, embedded })),
+        );
+      }
+      expect([...new Set(pdfFonts(first).map((font) => font.family))]).toEqual(['Tinos']);
+    } finally {
+      await warm.close();
+      await asGiven.close();
+    }
+  });
+
+  test('a document cannot reach an asset by URL that it did not inline, nor navigate to one', async () => {
+    const html = catalogue.renderHtml('letter', catalogue.sample('letter'));
+    const [assetUrl] = (await (async () => {
+      const { InlineAssetOrigin } = await import('../../src/documents/rendering/inline-asset-origin');
+      return new InlineAssetOrigin().externalize(html).html.match(/https:\/\/inline-assets\.invalid\/[0-9a-f]{64}/)!;
+    })());
+    connections = 0;
+    // Never rendered by this renderer: unknown to it, the request is aborted (the text falls back).
+    const fresh = new PuppeteerPdfRenderer({ executablePath: executablePath(), poolSize: 1 });
+    try {
+      const probe = `<style>@font-face{font-family:P;src:url(${assetUrl})} p{font-family:P}</style><p>thử</p>`;
+      expect([...new Set(pdfFonts(await fresh.renderPdf(probe)).map((font) => font.family))]).not.toContain('Tinos');
+      expect(fresh.inlinedAssetsServed).toBe(0);
+      // A navigation to an asset URL is cancelled like any other: the document stays.
+      await fresh.renderPdf(html);
+      const refreshed = await fresh.renderPdf(`<meta http-equiv="refresh" content="0;url=${assetUrl}"><p>vẫn đây</p>`);
+      expect(pdfPages(refreshed)[0].lines.map((line) => line.text)).toEqual(['vẫn đây']);
+      await settle();
+      expect(connections).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 test('missing data fails the render and names the field', () => {
   const data = catalogue.sample('letter') as Record<string, any>;
   delete data.signer.name;
