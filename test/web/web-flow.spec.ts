@@ -13,6 +13,7 @@ import { ControlledClock } from '../../src/shared/clock';
 import { projectRoot } from '../../src/shared/project-root';
 import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { startTestApp, TestApp } from '../support/http-app';
+import { TEST_DATABASE_KINDS } from '../support/test-databases';
 
 /**
  * The web app in a real Chromium, through its own pages, forms and links (never the API directly):
@@ -24,7 +25,7 @@ import { startTestApp, TestApp } from '../support/http-app';
 const DATA_SET = 'quang-ngai-2025';
 const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
 
-describe('the web app in Chromium [sqlite]', () => {
+(TEST_DATABASE_KINDS.includes('sqlite') ? describe : describe.skip)('the web app in Chromium [sqlite]', () => {
   let t: TestApp;
   let browser: Browser;
   let cycle: CycleEntity;
@@ -174,6 +175,25 @@ describe('the web app in Chromium [sqlite]', () => {
     await shot(consolidator.page, '07-issued-consolidator');
     for (const session of [staff, head, consolidator]) await session.context.close();
   }, 240_000); // ~30 s on a quiet machine; the margin is for a CPU shared with other suites
+
+  it('changes a password on the account page: a wrong current password is refused at its field', async () => {
+    const { context, page } = await signIn('clerk.21211');
+    await Promise.all([page.waitForNavigation(), page.click('#who-name')]);
+    await page.waitForSelector('#password-form');
+    expect(await text(page, '#content')).toContain('Văn thư – Ủy ban nhân dân xã Tịnh Khê');
+    await page.type('#currentPassword', 'not-the-password');
+    await page.type('#newPassword', 'một mật khẩu mới đủ dài');
+    await page.type('#repeatPassword', 'một mật khẩu mới đủ dài');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#currentPassword[aria-invalid="true"]');
+    expect(await text(page, '#currentPassword-error')).toBe('Mật khẩu hiện tại không đúng.');
+    await page.$eval('#currentPassword', (node) => ((node as HTMLInputElement).value = ''));
+    await page.type('#currentPassword', DEMO_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.message-ok');
+    expect(await text(page, '#messages')).toBe('Đã đổi mật khẩu.');
+    await context.close();
+  }, 60_000);
 });
 
 

@@ -128,7 +128,7 @@ function renderHeader(me) {
   header.replaceChildren(
     el('a', { class: 'brand', href: '/inbox' }, 'ISO 9001 – Báo cáo hằng năm'),
     el('nav', { 'aria-label': 'Chính' }, el('ul', {}, el('li', {}, link('/inbox', 'Việc cần làm')), el('li', {}, link('/documents', 'Báo cáo và văn bản')))),
-    el('p', { class: 'who' }, el('span', { id: 'who-name' }, me.fullName), roles ? ` (${roles})` : '', ' ', logout),
+    el('p', { class: 'who' }, el('a', { href: '/account', id: 'who-name', title: 'Tài khoản và đổi mật khẩu' }, me.fullName), roles ? ` (${roles})` : '', ' ', logout),
   );
 }
 
