@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
+import puppeteer, { Browser, BrowserContext, ElementHandle, Page } from 'puppeteer-core';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
@@ -63,6 +63,8 @@ const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
     return { context, page };
   }
 
+  /** Form controls a screen reader could not name: no <label> of their own. */
+  const unlabelled = (page: Page) => page.$$eval('input, select, textarea', (nodes) => nodes.filter((n) => (n as HTMLInputElement).type !== 'hidden' && !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML));
   const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const text = (page: Page, selector: string) => page.$eval(selector, (node) => (node.textContent ?? '').trim());
   const settle = async () => {
@@ -92,11 +94,13 @@ const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
     const staff = await signIn('staff.21211');
     await staff.page.waitForSelector('#tasks');
     expect(await text(staff.page, '#tasks tbody')).toContain('14/11/2026');
+    expect(await text(staff.page, '#filter-cycle')).toBe('Tất cảNăm 2026');
     if (t.clock.now() > cycle.deadlineAt) expect(await text(staff.page, '#tasks tbody')).toContain('quá hạn');
     await shot(staff.page, '01-inbox-staff');
     await Promise.all([staff.page.waitForNavigation(), staff.page.click(`#tasks a[href="/report?id=${reportId}"]`)]);
     await staff.page.waitForSelector('#report-form');
     expect(await text(staff.page, '#page-title')).toBe('Báo cáo năm 2026 – Xã Tịnh Khê');
+    expect(await unlabelled(staff.page)).toEqual([]);
 
     // A figure that breaks the form's rules: the API's message shows at the field, nothing is saved.
     await fill(staff.page, values);
@@ -117,8 +121,11 @@ const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
 
     // Head: returns it; first without a comment, which the API refuses at the comment field.
     const head = await signIn('head.21211');
+    await head.page.waitForSelector('#tasks');
+    expect(await unlabelled(head.page)).toEqual([]); // the filters and the assign field of a head's inbox
     await Promise.all([head.page.waitForNavigation(), head.page.click(`#tasks a[href="/report?id=${reportId}"]`)]);
     await head.page.waitForSelector('#review-panel');
+    expect(await unlabelled(head.page)).toEqual([]);
     await head.page.click('#return');
     await head.page.waitForSelector('#review-comment-input[aria-invalid="true"]');
     expect(await text(head.page, '#review-comment-error')).toBe('Cần ghi ý kiến khi trả lại báo cáo');
@@ -140,6 +147,14 @@ const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
     await staff.page.waitForSelector('#report-form');
     expect(await staff.page.$eval('#f-figures-training-courses', (node) => node.closest('.field')!.classList.contains('changed'))).toBe(true);
     await shot(staff.page, '04-report-returned-fixed');
+    // Evidence: a scan attached through the file input, then listed with a download link.
+    const scan = join(ARTIFACTS, 'bien-ban-danh-gia-noi-bo.pdf');
+    writeFileSync(scan, '%PDF-1.4\n%%EOF\n');
+    const fileInput = (await staff.page.$('#evidence-file')) as ElementHandle<HTMLInputElement>;
+    await fileInput.uploadFile(scan);
+    await reloadAfter(staff.page, '#evidence-form button[type="submit"]');
+    await staff.page.waitForSelector('#evidence-list a');
+    expect(await text(staff.page, '#evidence-list')).toContain('bien-ban-danh-gia-noi-bo.pdf');
     await reloadAfter(staff.page, '#submit-report');
     await staff.page.waitForSelector('#report-status');
     expect(await text(staff.page, '#report-status')).toBe('Đang xem xét');

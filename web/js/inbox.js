@@ -12,7 +12,7 @@ runPage(async () => {
 
   const query = new URLSearchParams({ state });
   if (cycleId) query.set('cycleId', cycleId);
-  const tasks = await api('GET', `/api/inbox?${query}`);
+  const [tasks, yearOfCycle] = await Promise.all([api('GET', `/api/inbox?${query}`), cycleYears(me)]);
   const now = Date.now();
   tasks.sort((a, b) => (a.dueAt || '9999').localeCompare(b.dueAt || '9999') || compareVietnamese(a.name, b.name));
 
@@ -27,7 +27,7 @@ runPage(async () => {
       'div',
       { class: 'field' },
       el('label', { for: 'filter-cycle' }, 'Kỳ báo cáo'),
-      el('select', { id: 'filter-cycle', name: 'cycleId' }, el('option', { value: '' }, 'Tất cả'), cycles.map((id) => el('option', { value: id, selected: String(id) === cycleId }, `Kỳ số ${id}`))),
+      el('select', { id: 'filter-cycle', name: 'cycleId' }, el('option', { value: '' }, 'Tất cả'), cycles.map((id) => el('option', { value: id, selected: String(id) === cycleId }, yearOfCycle.get(id) ? `Năm ${yearOfCycle.get(id)}` : `Kỳ số ${id}`))),
     ),
     el('button', { type: 'submit', class: 'secondary' }, 'Lọc'),
   );
@@ -99,3 +99,9 @@ runPage(async () => {
     announce(message, 'ok');
   }
 });
+
+/** The year of each cycle my units report in (cycle ids mean nothing to people). */
+async function cycleYears(me) {
+  const lists = await Promise.all(unitsOf(me).map((u) => api('GET', `/api/reports?unitId=${u.id}`).catch(() => [])));
+  return new Map(lists.flat().map((r) => [r.cycleId, r.year]));
+}
