@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InboxProjection } from './inbox/inbox-projection';
+import { MailOutboxDispatcher } from './notifications/mail-outbox-dispatcher';
 import { ReportWorkers } from './reports/report-workers';
 import { deployProductProcesses } from './workflow/process-catalogue';
 import { WorkflowEngine } from './workflow/workflow-engine';
 
 /**
  * What runs once the schema is migrated: the engine (with its lock and scheduler), the product's
- * processes deployed, and the inbox following the engine. `serve`, `simulate` and the tests start it
+ * processes deployed, the inbox following the engine, and the mail outbox sent. `serve`, `simulate` and the tests start it
  * explicitly, so that `migrate` and other commands never touch the engine.
  */
 @Injectable()
@@ -17,6 +18,7 @@ export class AppRuntime {
     private readonly engine: WorkflowEngine,
     private readonly inbox: InboxProjection,
     private readonly reportWorkers: ReportWorkers,
+    private readonly mailOutbox: MailOutboxDispatcher,
   ) {}
 
   async start(): Promise<void> {
@@ -26,5 +28,6 @@ export class AppRuntime {
     const deployed = await deployProductProcesses(this.engine);
     this.logger.log(`processes: ${deployed.map((p) => `${p.bpmnProcessId} v${p.version}`).join(', ')}`);
     await this.inbox.resync();
+    this.mailOutbox.start();
   }
 }

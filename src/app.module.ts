@@ -12,6 +12,7 @@ import { InboxModule } from './inbox/inbox.module';
 import { ReportsModule } from './reports/reports.module';
 import { WorkflowModule } from './workflow/workflow.module';
 import { WebModule } from './web/web.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { AppRuntime } from './app-runtime.service';
 import { OrganizationModule } from './organization/organization.module';
 import { Clock } from './shared/clock';
@@ -28,7 +29,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, WebModule],
+      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, NotificationsModule, WebModule],
       providers: [AppRuntime],
     };
   }

@@ -59,6 +59,20 @@ export interface SecurityConfig {
   oidc: OidcConfig | null;
 }
 
+/** How e-mail leaves: `none` logs each mail instead of sending it; `smtp` sends through SMTP_URL. */
+export type MailTransportKind = 'none' | 'smtp';
+
+/** Outgoing e-mail (notifications; see docs/notifications.md). */
+export interface MailConfig {
+  transport: MailTransportKind;
+  /** `smtp://user:password@host:port` or `smtps://…` (TLS from the first byte); set when transport is smtp. */
+  smtpUrl: string | undefined;
+  /** The same URL with the password masked, for logs. */
+  smtpDisplayUrl: string | undefined;
+  /** The From header: `Name <address>` or an address. */
+  from: string;
+}
+
 export abstract class AppConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly workflowEngine: WorkflowEngineKind;
@@ -76,4 +90,5 @@ export abstract class AppConfig {
   /** A folder with the real Times New Roman (times.ttf, timesbd.ttf, timesi.ttf, timesbi.ttf); default: the bundled Tinos. */
   abstract readonly documentFontDir: string | undefined;
   abstract readonly security: SecurityConfig;
+  abstract readonly mail: MailConfig;
 }

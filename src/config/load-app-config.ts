@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { AppConfig, DocumentStoreKind, CookieSecureMode, DatabaseConfig, LogFormat, OidcConfig, SecurityConfig, WorkflowEngineKind } from './app-config';
+import { AppConfig, MailConfig, MailTransportKind, DocumentStoreKind, CookieSecureMode, DatabaseConfig, LogFormat, OidcConfig, SecurityConfig, WorkflowEngineKind } from './app-config';
 
 /** Thrown when one or more configuration values are wrong; the message names every variable at fault. */
 export class ConfigurationError extends Error {
@@ -16,7 +16,8 @@ type Env = Record<string, string | undefined>;
 export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE', 'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV',
   'SESSION_COOKIE_SECURE', 'TRUST_PROXY', 'SESSION_MAX_AGE_MINUTES', 'SESSION_IDLE_MINUTES',
   'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES', 'RATE_LIMIT_PER_SESSION', 'RATE_LIMIT_PER_IP',
-  'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE', 'DOCUMENT_FONT_DIR'] as const;
+  'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE', 'DOCUMENT_FONT_DIR',
+  'MAIL_TRANSPORT', 'SMTP_URL', 'MAIL_FROM'] as const;
 
 /** Where Debian, Ubuntu and other distributions install Chromium or Chrome. */
 const CHROMIUM_CANDIDATES = [
@@ -64,9 +65,10 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
   const documentFontDir = read('DOCUMENT_FONT_DIR');
   if (documentFontDir !== undefined && !existsSync(documentFontDir)) problems.push(`DOCUMENT_FONT_DIR: no folder at "${documentFontDir}" (expected a folder with times.ttf, timesbd.ttf, timesi.ttf, timesbi.ttf)`);
   const documentStore = oneOf<DocumentStoreKind>('DOCUMENT_STORE', read('DOCUMENT_STORE') ?? 'filesystem', ['filesystem', 'database'], problems);
+  const mail = parseMail(read, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir });
+  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir, mail });
 }
 
 function parseSecurity(read: (name: string) => string | undefined, problems: string[]): SecurityConfig {
@@ -120,6 +122,33 @@ function parseOidc(read: (name: string) => string | undefined, problems: string[
     if (!/^https?:\/\/[^\s]+$/.test(url)) problems.push(`${name}: "${url}" is not an http(s) URL`);
   }
   return { issuerUrl, clientId, clientSecret, redirectUrl };
+}
+
+/** Default sender for the `none` transport; `smtp` needs a real MAIL_FROM (a relay refuses a reserved domain). */
+const DEFAULT_MAIL_FROM = 'iso-cycle <no-reply@iso-cycle.invalid>';
+/** `Name <local@domain>` or `local@domain`; the name may be Vietnamese (encoded in the header by the mailer). */
+const MAIL_FROM_PATTERN = /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/u;
+
+function parseMail(read: (name: string) => string | undefined, problems: string[]): MailConfig {
+  const transport = oneOf<MailTransportKind>('MAIL_TRANSPORT', read('MAIL_TRANSPORT') ?? 'none', ['none', 'smtp'], problems);
+  const smtpUrl = read('SMTP_URL');
+  const from = read('MAIL_FROM');
+  let smtpDisplayUrl: string | undefined;
+  if (smtpUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(smtpUrl);
+    } catch {
+      problems.push(`SMTP_URL: "${smtpUrl}" is not a URL (expected smtp://user:password@host:port or smtps://…)`);
+    }
+    if (parsed && parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') problems.push(`SMTP_URL: scheme "${parsed.protocol.replace(/:$/, '')}" is not smtp or smtps`);
+    else if (parsed && parsed.hostname === '') problems.push(`SMTP_URL: "${maskPassword(parsed)}" names no host`);
+    if (parsed) smtpDisplayUrl = maskPassword(parsed);
+  }
+  if (transport === 'smtp' && smtpUrl === undefined) problems.push('SMTP_URL: missing (MAIL_TRANSPORT=smtp sends through it: smtp://user:password@host:port or smtps://…)');
+  if (transport === 'smtp' && from === undefined) problems.push('MAIL_FROM: missing (MAIL_TRANSPORT=smtp needs the sender, e.g. "Sở KH&CN Quảng Ngãi <iso@skhcn.quangngai.gov.vn>")');
+  if (from !== undefined && !MAIL_FROM_PATTERN.test(from)) problems.push(`MAIL_FROM: "${from}" is not an address (expected "Name <user@domain>" or user@domain)`);
+  return { transport, smtpUrl, smtpDisplayUrl, from: from ?? DEFAULT_MAIL_FROM };
 }
 
 function resolvePath(path: string, root: string): string {

@@ -21,6 +21,8 @@ import { DocumentDeliveryEntity } from '../documents/issuing/document-delivery.e
 import { OutgoingRegisterEntryEntity } from '../documents/registers/outgoing-register-entry.entity';
 import { IncomingRegisterEntryEntity } from '../documents/registers/incoming-register-entry.entity';
 import { RegisterClosingEntity } from '../documents/registers/register-closing.entity';
+import { NotificationEntity } from '../notifications/notification.entity';
+import { OutgoingMailEntity } from '../notifications/mail-outbox.entity';
 
 /**
  * Every TypeORM entity of the application. The schema itself comes from `migrations/`;
@@ -52,4 +54,6 @@ export const ALL_ENTITIES: Function[] = [
   OutgoingRegisterEntryEntity,
   IncomingRegisterEntryEntity,
   RegisterClosingEntity,
+  NotificationEntity,
+  OutgoingMailEntity,
 ];

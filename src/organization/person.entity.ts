@@ -18,4 +18,8 @@ export class PersonEntity {
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /** Where notifications are e-mailed; none: in-app only. Demo people get one under `.invalid` (RFC 2606). */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email!: string | null;
 }

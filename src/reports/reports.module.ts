@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { WorkflowModule } from '../workflow/workflow.module';
 import { ReportUnitResolver } from './report-unit.resolver';
 import { ReportsController } from './reports.controller';
@@ -12,7 +13,7 @@ import { ReportQueries } from './report-queries';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
-  imports: [WorkflowModule, AccessModule, AuditModule],
+  imports: [WorkflowModule, AccessModule, AuditModule, NotificationsModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries],
   exports: [ReportsService, ReportWorkers],

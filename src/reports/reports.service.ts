@@ -6,6 +6,7 @@ import { CycleEntity } from '../cycles/cycle.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { Role } from '../organization/roles';
 import { UnitEntity } from '../organization/unit.entity';
+import { Notifier } from '../notifications/notifier';
 import { Clock } from '../shared/clock';
 import { WorkflowEngine } from '../workflow/workflow-engine';
 import { formById, formForYear } from './form/form-definition';
@@ -43,6 +44,7 @@ export class ReportsService {
     private readonly clock: Clock,
     private readonly audit: AuditTrail,
     private readonly evidenceFiles: EvidenceFiles,
+    private readonly notifier: Notifier,
   ) {}
 
   /** Creates the unit's report for the cycle and starts its process; idempotent by (cycle, unit). */
@@ -117,6 +119,7 @@ export class ReportsService {
         await manager.insert(ReportVersionEntity, { reportId: report.id, versionNo, values: report.draftValues, submittedBy: actor.personId, submittedAt: this.clock.now() });
         await manager.update(ReportEntity, { id: report.id }, { status: 'in-review', currentVersion: versionNo, updatedAt: this.clock.now() });
         await this.audit.record(manager, { actor, action: 'report.submitted', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), after: report.draftValues, detail: { version: versionNo } });
+        await this.notifyReviewers(manager, report, cycle, versionNo, report.divisionReview ? 'division' : 'head');
       });
     }
     await this.engine.completeUserTask(task.taskKey, {}, actor.login);
@@ -146,6 +149,9 @@ export class ReportsService {
           cycleId: String(report.cycleId),
           detail: { version: report.currentVersion, stage, comment },
         });
+        const cycle = await manager.findOneByOrFail(CycleEntity, { id: report.cycleId });
+        if (decision === 'returned') await this.notifyReturned(manager, report, cycle, stage, comment);
+        else if (stage === 'division') await this.notifyReviewers(manager, report, cycle, report.currentVersion, 'head');
       });
     }
     await this.engine.completeUserTask(task.taskKey, { decision: outcome }, actor.login);
@@ -212,6 +218,42 @@ export class ReportsService {
     const to = rows.find((r) => r.versionNo === toVersion);
     if (!from || !to) throw new ReportNotFoundError(`phiên bản ${!from ? fromVersion : toVersion} của báo cáo ${reportId}`);
     return diffVersions(formById(report.formId), from.values, to.values);
+  }
+
+  /** Tells the people who review the version at this stage that it waits for them (in the same transaction). */
+  private async notifyReviewers(manager: EntityManager, report: ReportEntity, cycle: CycleEntity, versionNo: number, stage: ReviewStage): Promise<void> {
+    const unit = await manager.findOneByOrFail(UnitEntity, { id: report.unitId });
+    await this.notifier.notify(
+      {
+        recipients: { unitRoles: [{ unitId: unit.id, roles: stage === 'division' ? [Role.DivisionHead] : [Role.Head, Role.Deputy] }] },
+        kind: 'report.submitted',
+        title: `Báo cáo ISO năm ${cycle.year} của ${unit.name} chờ ${stage === 'division' ? 'xem xét' : 'phê duyệt'}`,
+        body: `Báo cáo tình hình duy trì hệ thống quản lý chất lượng ISO năm ${cycle.year} của ${unit.name} (lần trình ${versionNo}) đã được trình và đang chờ ${stage === 'division' ? 'trưởng phòng xem xét' : 'thủ trưởng đơn vị phê duyệt'}.`,
+        link: `/reports/${report.id}`,
+        cycleId: cycle.id,
+        unitId: unit.id,
+        dedupeKey: `report.submitted:report:${report.id}:v${versionNo}:${stage}`,
+      },
+      manager,
+    );
+  }
+
+  /** Tells the unit's staff that the report came back, with the reviewer's comment. */
+  private async notifyReturned(manager: EntityManager, report: ReportEntity, cycle: CycleEntity, stage: ReviewStage, comment: string): Promise<void> {
+    const unit = await manager.findOneByOrFail(UnitEntity, { id: report.unitId });
+    await this.notifier.notify(
+      {
+        recipients: { unitRoles: [{ unitId: unit.id, roles: [Role.Staff] }] },
+        kind: 'report.returned',
+        title: `Báo cáo ISO năm ${cycle.year} của ${unit.name} bị trả lại`,
+        body: `${stage === 'division' ? 'Trưởng phòng' : 'Thủ trưởng đơn vị'} đã trả lại báo cáo (lần trình ${report.currentVersion}) để chỉnh sửa.\nÝ kiến: ${comment.trim()}`,
+        link: `/reports/${report.id}`,
+        cycleId: cycle.id,
+        unitId: unit.id,
+        dedupeKey: `report.returned:report:${report.id}:v${report.currentVersion}:${stage}`,
+      },
+      manager,
+    );
   }
 
   private async openTask(report: ReportEntity, elementIds: string[]) {

@@ -91,6 +91,10 @@ const MATRIX: Record<string, MatrixRow> = {
   'GET /api/reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence` }), roles: REPORT_READERS },
   'GET /api/reports/:id/evidence/:evidenceId': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence/1` }), roles: REPORT_READERS },
   'GET /api/inbox': { access: 'signed-in', call: () => ({ path: '/api/inbox' }) },
+  // A person's own notifications: another person's (or none) answers 404, which the policy let through.
+  'GET /api/notifications': { access: 'signed-in', call: () => ({ path: '/api/notifications' }) },
+  'POST /api/notifications/:id/read': { access: 'signed-in', call: () => ({ path: '/api/notifications/1/read' }) },
+  'POST /api/notifications/read-all': { access: 'signed-in', call: () => ({ path: '/api/notifications/read-all' }) },
   // The draft task is offered to the unit's staff: others of the unit pass the policy but are refused as non-candidates.
   'POST /api/tasks/:taskKey/claim': { access: 'by-role', call: ({ taskKey }) => ({ path: `/api/tasks/${taskKey}/claim` }), roles: { [Role.Staff]: OWN_ONLY } },
   // Any worker of the unit passes the policy; only the holder gets the task released (others: 409).

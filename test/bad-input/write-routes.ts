@@ -53,6 +53,8 @@ export const NO_PAYLOAD: Record<string, string> = {
   'POST /api/reports/:id/prefill': 'no body; :id as for submit; what is copied is last year\'s approved figures (report tests)',
   'POST /api/tasks/:taskKey/claim': 'no body; :taskKey is checked by the task resolver; claims are tested in the access matrix',
   'POST /api/tasks/:taskKey/unclaim': 'no body; as for claim',
+  'POST /api/notifications/:id/read': 'no body; :id goes through the shared IdPipe; another person\'s notification is 404 (notification tests)',
+  'POST /api/notifications/read-all': 'no body or parameters; marks only the caller\'s own notifications',
 };
 
 /**

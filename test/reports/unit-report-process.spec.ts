@@ -18,6 +18,7 @@ import { ControlledClock } from '../../src/shared/clock';
 import { projectRoot } from '../../src/shared/project-root';
 import { EmbeddedWorkflowEngine } from '../../src/workflow/embedded/embedded-workflow-engine';
 import { TEST_DATABASE_KINDS, openMigratedDatabase } from '../support/test-databases';
+import { Notifier } from '../../src/notifications/notifier';
 
 const DATA_SET = 'quang-ngai-2025';
 const period = { start: '2025-11-15', end: '2026-11-14' };
@@ -46,7 +47,7 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through its process [%s]', (ki
     await engine.start();
     await engine.deploy([{ name: 'unit-report.bpmn', xml: readFileSync(join(projectRoot(), 'processes', 'unit-report.bpmn'), 'utf8') }]);
     const evidenceFiles = new EvidenceFiles({ runtimeDir: mkdtempSync(join(tmpdir(), 'iso-evidence-')) } as AppConfig);
-    reports = new ReportsService(dataSource, engine, clock, new AuditTrail(dataSource, clock, new AuditHasher()), evidenceFiles);
+    reports = new ReportsService(dataSource, engine, clock, new AuditTrail(dataSource, clock, new AuditHasher()), evidenceFiles, new Notifier(dataSource, clock));
   });
   afterAll(async () => {
     await engine.stop();

@@ -52,7 +52,7 @@ export class DataSetImporter {
       const { ids, counts } = await this.upsertUnits(manager, derived.id, derived.units);
       const divisionIds = await this.upsertDivisions(manager, derived.units, ids);
       const people = demoPeople(derived.id, derived.units);
-      const { inserted: peopleInserted, idsByLogin } = await this.insertMissingPeople(manager, people.map((p) => ({ login: p.login, fullName: p.fullName })));
+      const { inserted: peopleInserted, idsByLogin } = await this.insertMissingPeople(manager, people.map((p) => ({ login: p.login, fullName: p.fullName, email: p.email })));
       const assignments = people.map((p) => ({
         personId: idsByLogin.get(p.login)!,
         unitId: ids.get(p.unitCode)!,
@@ -125,12 +125,19 @@ export class DataSetImporter {
     return new Map(all.map((d) => [`${codeById.get(d.unitId)}/${d.symbol}`, d.id]));
   }
 
-  /** Demo people are created once; an existing login (and its password) is left as it is. */
-  private async insertMissingPeople(manager: EntityManager, people: { login: string; fullName: string }[]) {
+  /**
+   * Demo people are created once; an existing login (and its password) is left as it is, except that
+   * one without an e-mail address (imported before people had one) gets its demo address.
+   */
+  private async insertMissingPeople(manager: EntityManager, people: { login: string; fullName: string; email: string }[]) {
     const logins = people.map((p) => p.login);
     const idsByLogin = new Map<string, number>();
+    const emailByLogin = new Map(people.map((p) => [p.login, p.email]));
     for (let i = 0; i < logins.length; i += CHUNK) {
-      for (const row of await manager.find(PersonEntity, { where: { login: In(logins.slice(i, i + CHUNK)) }, select: ['id', 'login'] })) idsByLogin.set(row.login, row.id);
+      for (const row of await manager.find(PersonEntity, { where: { login: In(logins.slice(i, i + CHUNK)) }, select: ['id', 'login', 'email'] })) {
+        idsByLogin.set(row.login, row.id);
+        if (row.email === null) await manager.update(PersonEntity, { id: row.id }, { email: emailByLogin.get(row.login)! });
+      }
     }
     const missing = people.filter((p) => !idsByLogin.has(p.login));
     if (missing.length > 0) {
@@ -139,7 +146,7 @@ export class DataSetImporter {
       const passwordHash = await hashPasswordArgon2id(DEMO_PASSWORD);
       for (let i = 0; i < missing.length; i += CHUNK) {
         const chunk = missing.slice(i, i + CHUNK);
-        await manager.insert(PersonEntity, chunk.map((p) => ({ login: p.login, fullName: p.fullName, passwordHash, active: true })));
+        await manager.insert(PersonEntity, chunk.map((p) => ({ login: p.login, fullName: p.fullName, email: p.email, passwordHash, active: true })));
         for (const row of await manager.find(PersonEntity, { where: { login: In(chunk.map((p) => p.login)) }, select: ['id', 'login'] })) idsByLogin.set(row.login, row.id);
       }
     }

@@ -5,7 +5,9 @@ import { DerivedUnit } from './derivation-rules';
 /**
  * Demo people, generated for every unit by a fixed rule so that every role can be tried:
  * login `<role>.<unit code>@<data set>` (e.g. `staff.21172@quang-ngai-2025`, `head.skhcn@quang-ngai-2025`),
- * one person per role and unit, password DEMO_PASSWORD. Names are Vietnamese names picked
+ * one person per role and unit, password DEMO_PASSWORD, e-mail address `<login>.invalid`
+ * (`staff.21172@quang-ngai-2025.invalid`: `.invalid` is reserved by RFC 2606 and never resolves, so a
+ * demo database pointed at a real mail relay can reach no real mailbox). Names are Vietnamese names picked
  * deterministically from the login, so documents look real and stay the same across imports.
  */
 export const DEMO_PASSWORD = 'iso-cycle-demo';
@@ -13,6 +15,7 @@ export const DEMO_PASSWORD = 'iso-cycle-demo';
 export interface DemoPerson {
   login: string;
   fullName: string;
+  email: string;
   unitCode: string;
   role: Role;
   title: string | null;
@@ -26,6 +29,11 @@ const GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Hà', 'Hải', 'Hiền', 'Ho
 
 export function demoLogin(role: Role, unitCode: string, dataSetId: string): string {
   return `${role}.${unitCode}@${dataSetId}`;
+}
+
+/** A demo person's address, under the reserved top-level domain `.invalid` (RFC 2606). */
+export function demoEmail(login: string): string {
+  return `${login}.invalid`;
 }
 
 export function demoName(login: string): string {
@@ -50,6 +58,7 @@ export function demoPeople(dataSetId: string, units: DerivedUnit[]): DemoPerson[
       people.push({
         login,
         fullName: demoName(login),
+        email: demoEmail(login),
         unitCode: unit.code,
         role,
         title: role === Role.Head ? unit.headTitle : role === Role.Deputy ? unit.deputyTitle : null,

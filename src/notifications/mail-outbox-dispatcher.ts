@@ -1,0 +1,114 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { DataSource, LessThanOrEqual } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { writeTransaction } from '../database/write-transaction';
+import { Clock } from '../shared/clock';
+import { OutgoingMailEntity } from './mail-outbox.entity';
+import { MailRejectedError, MailSender } from './mail-sender';
+import { outboxMessageId } from './notifier';
+
+/** How often the outbox is looked at for mails that are due. */
+export const OUTBOX_POLL_MS = 3_000;
+/** A taken mail is not taken again before this, unless its sender records the outcome: a crash mid-send delays the retry by this much. */
+export const OUTBOX_LEASE_MS = 10 * 60_000;
+/** Attempts before a mail is given up as failed; retries wait 1, 2, 4 … minutes, at most an hour. */
+export const OUTBOX_MAX_ATTEMPTS = 8;
+const BATCH = 20;
+
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+export interface DispatchResult {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * Sends the outbox's due mails, at least once each, after the transactions that wrote them have
+ * committed (it only sees committed rows). A mail is taken by moving its next attempt one lease
+ * ahead (a conditional UPDATE, so two processes never take the same row), then sent, then recorded
+ * `sent`; a failure schedules a retry with backoff, a permanent refusal or the last attempt records
+ * `failed`. A crash after the send but before the record sends that mail again after the lease,
+ * with the same Message-ID; a mail recorded `sent` is never sent again. Started by AppRuntime.
+ */
+@Injectable()
+export class MailOutboxDispatcher implements OnModuleDestroy {
+  private readonly logger = new Logger('MailOutbox');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sender: MailSender,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Polls the outbox until the application stops. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    const tick = async () => {
+      this.running = this.dispatchDue().catch((error) => this.logger.error(`outbox dispatch failed: ${(error as Error).message}`));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(tick, OUTBOX_POLL_MS).unref();
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  /** Sends every mail due now (in batches), and says what became of them. */
+  async dispatchDue(): Promise<DispatchResult> {
+    const result: DispatchResult = { sent: 0, retrying: 0, failed: 0 };
+    for (;;) {
+      const due = await this.dataSource.getRepository(OutgoingMailEntity).find({
+        where: { status: 'pending', nextAttemptAt: LessThanOrEqual(this.clock.now()) },
+        order: { nextAttemptAt: 'ASC', id: 'ASC' },
+        take: BATCH,
+        select: ['id'],
+      });
+      if (due.length === 0 || this.stopped) return result;
+      for (const { id } of due) {
+        const outcome = await this.dispatchOne(id);
+        if (outcome) result[outcome]++;
+      }
+    }
+  }
+
+  private async dispatchOne(id: number): Promise<keyof DispatchResult | null> {
+    const now = this.clock.now();
+    const mail = await writeTransaction(this.dataSource, async (manager) => {
+      const taken = await manager
+        .createQueryBuilder()
+        .update(OutgoingMailEntity)
+        .set({ nextAttemptAt: new Date(now.getTime() + OUTBOX_LEASE_MS), attempts: () => 'attempts + 1' })
+        .where('id = :id AND status = :status AND next_attempt_at <= :now', { id, status: 'pending', now })
+        .execute();
+      return taken.affected === 1 ? manager.findOneByOrFail(OutgoingMailEntity, { id }) : null;
+    });
+    if (!mail) return null;
+    const messageId = outboxMessageId(mail, this.config.mail.from);
+    try {
+      const receipt = await this.sender.send({ to: mail.toAddress, subject: mail.subject, text: mail.body, messageId });
+      await writeTransaction(this.dataSource, (m) => m.update(OutgoingMailEntity, { id }, { status: 'sent', sentAt: this.clock.now(), transport: receipt.transport, messageId: receipt.messageId, lastError: null }));
+      return 'sent';
+    } catch (error) {
+      const message = `${(error as Error).message ?? error}`.slice(0, 1000);
+      const final = error instanceof MailRejectedError || mail.attempts >= OUTBOX_MAX_ATTEMPTS;
+      await writeTransaction(this.dataSource, (m) =>
+        m.update(OutgoingMailEntity, { id }, final ? { status: 'failed', lastError: message, messageId } : { nextAttemptAt: new Date(this.clock.now().getTime() + retryDelayMs(mail.attempts)), lastError: message, messageId }),
+      );
+      this.logger.warn(`mail ${id} to ${mail.toAddress}: ${final ? 'failed' : `attempt ${mail.attempts} failed, will retry`}: ${message}`);
+      return final ? 'failed' : 'retrying';
+    }
+  }
+
+  /** Before the database closes: no new round, the current one finished, connections released. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.sender.close();
+  }
+}
