@@ -49,6 +49,10 @@ export interface ActiveElement {
 
 export interface InstanceState extends ProcessInstanceRef {
   status: InstanceStatus;
+  /** The instance whose call activity started this one (null for a top-level instance). */
+  parentInstanceKey: string | null;
+  /** The top of this instance's call tree (itself for a top-level instance). */
+  rootInstanceKey: string;
   variables: Variables;
   activeElements: ActiveElement[];
   openIncidents: Incident[];
@@ -56,7 +60,7 @@ export interface InstanceState extends ProcessInstanceRef {
   endedAt: Date | null;
 }
 
-export type HistoryEvent = 'started' | 'completed' | 'cancelled' | 'assigned' | 'instance-started' | 'instance-completed' | 'instance-cancelled' | 'instance-terminated';
+export type HistoryEvent = 'started' | 'completed' | 'cancelled' | 'assigned' | 'called' | 'instance-started' | 'instance-completed' | 'instance-cancelled' | 'instance-terminated';
 
 export interface HistoryEntry {
   elementId: string;
@@ -66,6 +70,20 @@ export interface HistoryEntry {
   at: Date;
   /** Who did it, when a person did (user task completion, assignment, cancellation). */
   actor: string | null;
+  /** For `called`: the instance the call activity (or one of its multi-instance iterations) started. */
+  calledInstanceKey?: string;
+}
+
+/** One instance of a call tree (`listInstanceTree`). */
+export interface InstanceTreeNode extends ProcessInstanceRef {
+  status: InstanceStatus;
+  parentInstanceKey: string | null;
+  /** The call activity of the parent that started it. */
+  parentElementId: string | null;
+  /** 0 for the root. */
+  depth: number;
+  startedAt: Date;
+  endedAt: Date | null;
 }
 
 export type UserTaskState = 'created' | 'completed' | 'cancelled';
@@ -156,8 +174,12 @@ export interface PublishMessageResult {
   buffered: boolean;
 }
 
-/** JOB_NO_RETRIES: the worker failed on the last retry; UNHANDLED_ERROR_EVENT: a BPMN error nothing catches; STEP_FAILED: the engine could not apply a job's outcome (e.g. a FEEL error). */
-export type IncidentType = 'JOB_NO_RETRIES' | 'UNHANDLED_ERROR_EVENT' | 'STEP_FAILED';
+/**
+ * JOB_NO_RETRIES: the worker failed on the last retry; UNHANDLED_ERROR_EVENT: a BPMN error nothing catches;
+ * STEP_FAILED: the engine could not apply a job's outcome (e.g. a FEEL error); CALLED_ELEMENT_ERROR: a call
+ * activity could not start its child (no such process, a FEEL error in its mappings).
+ */
+export type IncidentType = 'JOB_NO_RETRIES' | 'UNHANDLED_ERROR_EVENT' | 'STEP_FAILED' | 'CALLED_ELEMENT_ERROR';
 
 export interface Incident {
   incidentKey: string;
@@ -203,9 +225,12 @@ export abstract class WorkflowEngine {
   abstract deploy(resources: BpmnResource[]): Promise<DeployedProcess[]>;
 
   abstract startInstance(request: StartInstanceRequest): Promise<ProcessInstanceRef>;
+  /** Cancels a top-level instance and every instance it called, deepest first (a called instance is cancelled through its root). */
   abstract cancelInstance(instanceKey: string): Promise<void>;
   abstract getInstance(instanceKey: string): Promise<InstanceState>;
   abstract getHistory(instanceKey: string): Promise<HistoryEntry[]>;
+  /** Every instance of the call tree that `instanceKey` belongs to, root first, then by depth and start. */
+  abstract listInstanceTree(instanceKey: string): Promise<InstanceTreeNode[]>;
 
   abstract listUserTasks(filter?: UserTaskFilter): Promise<UserTask[]>;
   abstract getUserTask(taskKey: string): Promise<UserTask>;

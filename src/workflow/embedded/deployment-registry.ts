@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import { BpmnResource, DeployedProcess, WorkflowError } from '../workflow-engine';
 import { ClockedTimerEventDefinition } from './clocked-timer-event-definition';
+import { LOOP_MARKER } from './zeebe-extensions';
 import { ZeebeJobService } from './zeebe-job-service';
 import { WfDeployment } from './workflow.entities';
 
@@ -131,10 +132,30 @@ function describe(row: WfDeployment): DeployedProcess {
 
 /** Service-like tasks get their implementation once per loaded version (it finds its step through the environment). */
 function bindJobService(context: unknown): void {
-  const activities = (context as { getActivities(): { type: string; behaviour: Record<string, unknown> }[] }).getActivities();
+  const activities = (context as { getActivities(): { id: string; type: string; behaviour: Record<string, any> }[] }).getActivities();
   for (const activity of activities) {
     if (['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask'].includes(activity.type)) activity.behaviour.Service = ZeebeJobService;
+    // Call activities never run through bpmn-engine's own call path (same-file recursion there has no bound):
+    // a called element that names no process keeps the activity waiting for the orchestrator.
+    if (activity.type === 'bpmn:CallActivity') activity.behaviour.calledElement = `wf-call:${activity.id}`;
+    bindLoop(activity);
   }
+}
+
+/**
+ * `zeebe:loopCharacteristics` onto bpmn-elements' loop: the collection and the completion condition
+ * become markers that the instance's expression resolver evaluates as FEEL with the multi-instance
+ * variables (and the collection once per activation, kept with the instance).
+ */
+function bindLoop(activity: { id: string; behaviour: Record<string, any> }): void {
+  const loop = activity.behaviour.loopCharacteristics?.behaviour as Record<string, any> | undefined;
+  if (!loop || loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics' || loop.collection?.startsWith?.(LOOP_MARKER)) return;
+  const zeebe = (loop.extensionElements?.values ?? []).find((value: { $type: string }) => value.$type === 'zeebe:LoopCharacteristics');
+  loop.zeebeCompletionCondition = typeof loop.completionCondition === 'string' ? loop.completionCondition : null;
+  loop.collection = `${LOOP_MARKER}collection:${activity.id}`;
+  loop.elementVariable = zeebe?.inputElement || 'wfLoopElement';
+  if (loop.zeebeCompletionCondition) loop.completionCondition = `${LOOP_MARKER}condition:${activity.id}`;
+  else delete loop.completionCondition;
 }
 
 interface ModdleElement {
@@ -170,6 +191,18 @@ async function parse(resource: BpmnResource): Promise<{ bpmnProcessId: string; s
     for (const element of (container.flowElements ?? []) as ModdleElement[]) {
       if (parentId) meta.parents[element.id] = parentId;
       if (element.$type === 'bpmn:SubProcess') visit(element, element.id);
+      if (element.$type === 'bpmn:CallActivity') {
+        const called = (element.extensionElements?.values ?? []).find((value: ModdleElement) => value.$type === 'zeebe:CalledElement');
+        if (!called?.processId && !called?.processIdExpression) throw new WorkflowError('INVALID_BPMN', `${resource.name}: call activity ${element.id} has no zeebe:calledElement processId`);
+      }
+      const loop = element.loopCharacteristics as ModdleElement | undefined;
+      if (loop?.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+        const zeebe = (loop.extensionElements?.values ?? []).find((value: ModdleElement) => value.$type === 'zeebe:LoopCharacteristics');
+        if (!zeebe?.inputCollection) throw new WorkflowError('INVALID_BPMN', `${resource.name}: multi-instance ${element.id} has no zeebe:loopCharacteristics inputCollection`);
+        if (Boolean(zeebe.outputCollection) !== Boolean(zeebe.outputElement)) {
+          throw new WorkflowError('INVALID_BPMN', `${resource.name}: multi-instance ${element.id} needs both outputCollection and outputElement, or neither`);
+        }
+      }
       if (element.$type === 'bpmn:BoundaryEvent') {
         for (const definition of element.eventDefinitions ?? []) {
           if (definition.$type !== 'bpmn:ErrorEventDefinition') continue;

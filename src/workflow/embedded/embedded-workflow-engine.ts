@@ -7,6 +7,7 @@ import {
   HistoryEntry,
   Incident,
   InstanceState,
+  InstanceTreeNode,
   Job,
   JobHandler,
   JobOutcome,
@@ -28,7 +29,7 @@ import { EngineLock } from './engine-lock';
 import { ActiveEntry, InstanceRun, OpenRows, StepChanges } from './instance-run';
 import { SqlRows } from './sql-rows';
 import { nextStartTimer } from './start-timers';
-import { WfBufferedMessage, WfHistory, WfIncident, WfInstance, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from './workflow.entities';
+import { WfBufferedMessage, WfCall, WfHistory, WfIncident, WfInstance, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from './workflow.entities';
 
 export interface EmbeddedEngineOptions {
   /** How often the scheduler looks for due timers and retries; 0 disables it (tests call `runDueTimers`). Default 1000. */
@@ -51,6 +52,15 @@ export interface EmbeddedEngineOptions {
 }
 
 type Extra = (manager: EntityManager) => Promise<void>;
+
+/** Call rows the parent still waits on. */
+const OPEN_CALL_STATES = ['pending', 'running', 'completed', 'stuck'];
+
+/** What ending a tree of instances inside a transaction leaves to announce after the commit. */
+interface EndedTree {
+  tasks: WfUserTask[];
+  instances: WfInstance[];
+}
 
 /**
  * The embedded adapter: bpmn-engine instances recovered from the database for each step and evicted
@@ -101,6 +111,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       this.scheduler.unref();
     }
     await this.runDueTimers();
+    await this.resumeCalls();
   }
 
   async stop(): Promise<void> {
@@ -144,25 +155,14 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   cancelInstance(instanceKey: string): Promise<void> {
     return this.enqueue(async () => {
       const row = await this.activeInstance(instanceKey);
-      this.live.get(instanceKey)?.run.stop();
-      this.live.delete(instanceKey);
-      const open = await this.openRows(instanceKey);
-      const now = this.clock.now().getTime();
-      const active = JSON.parse(row.activeElements) as Record<string, ActiveEntry>;
-      const cancelledTasks = [...open.tasks.values()].map((task) => ({ ...task, state: 'cancelled', completedAt: now }));
+      if (row.parentInstanceId) {
+        throw new WorkflowError('INVALID_STATE', `Process instance ${instanceKey} was started by a call activity of ${row.parentInstanceId}: cancel its root ${row.rootInstanceId ?? row.parentInstanceId}`);
+      }
+      let ended: EndedTree = { tasks: [], instances: [] };
       await this.dataSource.transaction(async (manager) => {
-        await manager.update(WfInstance, { id: row.id, revision: row.revision }, { status: 'cancelled', state: null, endedAt: now, activeElements: '{}', revision: row.revision + 1 });
-        for (const task of cancelledTasks) await manager.update(WfUserTask, { id: task.id }, { state: 'cancelled', completedAt: now });
-        if (open.jobs.size) await manager.update(WfJob, { instanceId: row.id, state: In(['activatable', 'failed']) }, { state: 'cancelled' });
-        await manager.delete(WfTimer, { instanceId: row.id });
-        await manager.delete(WfMessageSubscription, { instanceId: row.id });
-        await manager.update(WfIncident, { instanceId: row.id, state: 'open' }, { state: 'resolved', resolvedAt: now });
-        const history: Omit<WfHistory, 'id'>[] = Object.entries(active).map(([executionId, entry]) => ({ instanceId: row.id, executionId, elementId: entry.elementId, elementType: entry.elementType, event: 'cancelled', at: now, actor: null }));
-        history.push(this.instanceHistory(row, 'instance-cancelled', now));
-        await manager.insert(WfHistory, history);
+        ended = await this.endTree(manager, row.id, 'cancelled');
       });
-      for (const task of cancelledTasks) this.emit({ type: 'userTaskCancelled', task: toUserTask(task) });
-      this.emit({ type: 'instanceCancelled', instance: toRef(row) });
+      this.announceEnded(ended);
     });
   }
 
@@ -173,6 +173,8 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     return {
       ...toRef(row),
       status: row.status as InstanceState['status'],
+      parentInstanceKey: row.parentInstanceId,
+      rootInstanceKey: row.rootInstanceId ?? row.id,
       variables: JSON.parse(row.variables),
       activeElements: Object.entries(active).map(([executionId, entry]) => ({ executionId, elementId: entry.elementId, elementType: entry.elementType, startedAt: new Date(entry.startedAt) })),
       openIncidents: await this.listIncidents({ instanceKey, state: 'open' }),
@@ -183,7 +185,37 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
 
   async getHistory(instanceKey: string): Promise<HistoryEntry[]> {
     const rows = await this.dataSource.getRepository(WfHistory).find({ where: { instanceId: instanceKey }, order: { id: 'ASC' } });
-    return rows.map((row) => ({ elementId: row.elementId, elementType: row.elementType, executionId: row.executionId, event: row.event as HistoryEntry['event'], at: new Date(row.at), actor: row.actor }));
+    return rows.map((row) => ({
+      elementId: row.elementId, elementType: row.elementType, executionId: row.executionId, event: row.event as HistoryEntry['event'], at: new Date(row.at), actor: row.actor,
+      ...(row.calledInstanceId && { calledInstanceKey: row.calledInstanceId }),
+    }));
+  }
+
+  async listInstanceTree(instanceKey: string): Promise<InstanceTreeNode[]> {
+    const repo = this.dataSource.getRepository(WfInstance);
+    const row = await repo.findOneBy({ id: instanceKey });
+    if (!row) throw new WorkflowError('NOT_FOUND', `No process instance ${instanceKey}`);
+    const rootId = row.rootInstanceId ?? row.id;
+    const root = rootId === row.id ? row : await repo.findOneBy({ id: rootId });
+    const members = [root!, ...(await repo.find({ where: { rootInstanceId: rootId } }))];
+    const callIds = members.map((member) => member.parentCallId).filter((id): id is string => Boolean(id));
+    const calls = new Map<string, WfCall>();
+    for (let i = 0; i < callIds.length; i += 500) {
+      for (const call of await this.dataSource.getRepository(WfCall).findBy({ id: In(callIds.slice(i, i + 500)) })) calls.set(call.id, call);
+    }
+    const byId = new Map(members.map((member) => [member.id, member]));
+    const depthOf = (member: WfInstance): number => {
+      let depth = 0;
+      for (let at = member; at.parentInstanceId && byId.has(at.parentInstanceId); at = byId.get(at.parentInstanceId)!) depth++;
+      return depth;
+    };
+    return members
+      .map((member): InstanceTreeNode => ({
+        ...toRef(member), status: member.status as InstanceTreeNode['status'], parentInstanceKey: member.parentInstanceId,
+        parentElementId: member.parentCallId ? (calls.get(member.parentCallId)?.elementId ?? null) : null, depth: depthOf(member),
+        startedAt: new Date(member.startedAt), endedAt: member.endedAt === null ? null : new Date(member.endedAt),
+      }))
+      .sort((a, b) => a.depth - b.depth || a.startedAt.getTime() - b.startedAt.getTime() || a.instanceKey.localeCompare(b.instanceKey));
   }
 
   // ——— user tasks ———
@@ -252,12 +284,17 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       if (!incident) throw new WorkflowError('NOT_FOUND', `No incident ${incidentKey}`);
       if (incident.state !== 'open') throw new WorkflowError('INVALID_STATE', `Incident ${incidentKey} is already resolved`);
       const now = this.clock.now().getTime();
+      const stuck = incident.type === 'CALLED_ELEMENT_ERROR'
+        ? await this.dataSource.getRepository(WfCall).findBy({ parentInstanceId: incident.instanceId, elementId: incident.elementId, state: 'stuck' })
+        : [];
       await this.dataSource.transaction(async (manager) => {
         await manager.update(WfIncident, { id: incident.id }, { state: 'resolved', resolvedAt: now });
         if (incident.jobId) await manager.update(WfJob, { id: incident.jobId, state: 'failed' }, { state: 'activatable', retries: Math.max(1, retries), availableAt: now, errorMessage: null });
+        if (stuck.length) await manager.update(WfCall, { id: In(stuck.map((call) => call.id)) }, { state: 'pending' });
       });
       this.emit({ type: 'incidentResolved', incident: toIncident({ ...incident, state: 'resolved', resolvedAt: now }) });
       if (incident.jobId) this.afterCommit(() => this.dispatchJobById(incident.jobId!));
+      for (const call of stuck) this.afterCommit(() => this.enqueue(() => this.startChild(call.id)));
     });
   }
 
@@ -333,14 +370,14 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
    * Applies an action to an instance and commits its new state with the rows it changed. The engine
    * comes from memory when the instance was used recently, else it is recovered from the database.
    */
-  private async step<T>(instanceId: string, action: (run: InstanceRun) => Promise<T>): Promise<T> {
+  private async step<T>(instanceId: string, action: (run: InstanceRun) => Promise<T>, extra?: Extra): Promise<T> {
     const cached = this.live.get(instanceId);
     this.live.delete(instanceId);
     cached?.run.beginStep(); // a recovered engine keeps what happened while resuming (overdue timers)
     const entry = cached ?? (await this.recover(instanceId));
     try {
       const result = await action(entry.run);
-      await this.commit(entry.run, entry.row);
+      await this.commit(entry.run, entry.row, [], extra);
       this.keepLive(entry);
       return result;
     } catch (error) {
@@ -394,11 +431,15 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     this.liveTaskIndex.clear();
   }
 
-  private async createInstance(deployment: LoadedDeployment, variables: Variables, businessKey: string | null, trigger: { elementId: string; variables: Variables } | null, extra?: Extra): Promise<ProcessInstanceRef> {
+  private async createInstance(
+    deployment: LoadedDeployment, variables: Variables, businessKey: string | null, trigger: { elementId: string; variables: Variables } | null, extra?: Extra,
+    link?: Pick<WfInstance, 'parentInstanceId' | 'parentCallId' | 'rootInstanceId'> & { id: string },
+  ): Promise<ProcessInstanceRef> {
     const now = this.clock.now().getTime();
     const row: WfInstance = {
-      id: randomUUID(), deploymentId: deployment.id, bpmnProcessId: deployment.bpmnProcessId, version: deployment.version, businessKey,
+      id: link?.id ?? randomUUID(), deploymentId: deployment.id, bpmnProcessId: deployment.bpmnProcessId, version: deployment.version, businessKey,
       status: 'active', state: null, variables: '{}', activeElements: '{}', startedAt: now, endedAt: null, revision: 0,
+      parentInstanceId: link?.parentInstanceId ?? null, parentCallId: link?.parentCallId ?? null, rootInstanceId: link?.rootInstanceId ?? null,
     };
     const run = new InstanceRun(row.id, deployment, this.clock, emptyOpenRows(), { ...variables }, {}, { businessKey });
     try {
@@ -449,12 +490,21 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
         if (!affected) throw new WorkflowError('INVALID_STATE', `Instance ${id} changed under this step (revision ${row.revision})`);
       }
     };
+    const endedTrees: EndedTree[] = [];
     const writeRows = async (manager: EntityManager) => {
       const runner = manager.queryRunner!;
       await this.writeChanges(runner, changes, now);
       await this.rows.deleteByIds(runner, WfBufferedMessage, consumed.map((message) => message.id));
       await this.rows.insert(runner, WfHistory, history as WfHistory[]);
       if (extra) await extra(manager);
+      // The parent left a call activity before its child ended (boundary event, completion condition…): the child's tree ends with it.
+      for (const { row: call, state: callState } of changes.closedCalls) {
+        if (callState === 'cancelled' && call.childInstanceId) endedTrees.push(await this.endTree(manager, call.childInstanceId, 'terminated'));
+      }
+      // A called instance that ended leaves its variables for the parent, in the same transaction.
+      if (ended && row.parentCallId) {
+        await this.rows.update(runner, WfCall, { state: 'completed', childInstanceId: row.id, variables: JSON.stringify(run.variables) }, { id: row.parentCallId });
+      }
     };
     const fault = this.options.faultSplitCommit;
     if (fault) {
@@ -469,6 +519,14 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     }
     Object.assign(row, next);
     run.committed(changes);
+    for (const tree of endedTrees) this.announceEnded(tree);
+    if (this.running) {
+      for (const call of changes.createdCalls) this.afterCommit(() => this.enqueue(() => this.startChild(call.id)));
+      if (ended && row.parentCallId) {
+        const callId = row.parentCallId;
+        this.afterCommit(() => this.enqueue(() => this.completeCall(callId)));
+      }
+    }
 
     for (const task of changes.createdTasks) this.liveTaskIndex.set(task.id, row.id);
     for (const { row: task } of changes.closedTasks) this.liveTaskIndex.delete(task.id);
@@ -492,6 +550,136 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     await this.rows.deleteByIds(runner, WfTimer, changes.deletedTimers.map((timer) => timer.id));
     await this.rows.insert(runner, WfMessageSubscription, changes.createdSubscriptions);
     await this.rows.deleteByIds(runner, WfMessageSubscription, changes.deletedSubscriptions.map((subscription) => subscription.id));
+    await this.rows.insert(runner, WfCall, changes.createdCalls);
+    for (const { row, state } of changes.closedCalls) await this.rows.update(runner, WfCall, { state }, { id: row.id });
+  }
+
+  // ——— call activities ———
+
+  /** After a start: calls whose child was not started yet, and children that ended without their parent knowing. */
+  private async resumeCalls(): Promise<void> {
+    const calls = await this.dataSource.getRepository(WfCall).find({ where: { state: In(['pending', 'completed']) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    for (const call of calls) {
+      await this.enqueue(() => (call.state === 'pending' ? this.startChild(call.id) : this.completeCall(call.id))).catch((error) => this.log(`call ${call.id} could not be resumed`, error));
+    }
+  }
+
+  /**
+   * Starts the child of a pending call as its own instance: its creation, the call's move to `running` and
+   * the parent's `called` history entry commit together, so a crash never starts a child twice.
+   */
+  private async startChild(callId: string): Promise<void> {
+    const call = await this.rows.findOne(WfCall, { id: callId });
+    if (!call || call.state !== 'pending') return;
+    const parent = await this.rows.findOne(WfInstance, { id: call.parentInstanceId });
+    if (!parent || parent.status !== 'active') return;
+    const input = JSON.parse(call.variables) as Variables;
+    if (!call.calledProcessId) return this.callIncident(call, `Call activity ${call.elementId}: ${String(input.error ?? 'no process id')}`);
+    let deployment: LoadedDeployment;
+    try {
+      deployment = await this.registry.latest(call.calledProcessId);
+    } catch (error) {
+      return this.callIncident(call, `Call activity ${call.elementId}: ${(error as Error).message}`);
+    }
+    const childId = randomUUID();
+    const now = this.clock.now().getTime();
+    const link = { id: childId, parentInstanceId: parent.id, parentCallId: call.id, rootInstanceId: parent.rootInstanceId ?? parent.id };
+    try {
+      await this.createInstance(deployment, input, parent.businessKey, null, async (manager) => {
+        const runner = manager.queryRunner!;
+        // (an instance that ended at once has already set its call to completed: keep that)
+        await this.rows.update(runner, WfCall, { state: 'running', childInstanceId: childId }, { id: call.id, state: 'pending' });
+        await this.rows.insert(runner, WfHistory, [{ instanceId: parent.id, executionId: call.parentExecutionId, elementId: call.elementId, elementType: 'bpmn:CallActivity', event: 'called', at: now, actor: null, calledInstanceId: childId } as WfHistory]);
+      }, link);
+    } catch (error) {
+      if (error instanceof WorkflowError && error.code !== 'INVALID_BPMN' && error.code !== 'INVALID_STATE') throw error;
+      return this.callIncident(call, `Call activity ${call.elementId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const updated = await this.rows.findOne(WfCall, { id: call.id });
+    if (updated) this.live.get(parent.id)?.run.updateOpenCall(updated);
+  }
+
+  /** A child ended: its variables go to the call activity waiting for it, and the call closes, in one step of the parent. */
+  private async completeCall(callId: string): Promise<void> {
+    const call = await this.rows.findOne(WfCall, { id: callId });
+    if (!call || call.state !== 'completed') return;
+    const parent = await this.rows.findOne(WfInstance, { id: call.parentInstanceId });
+    if (!parent || parent.status !== 'active') {
+      await this.dataSource.getRepository(WfCall).update({ id: call.id }, { state: 'closed' });
+      return;
+    }
+    const delivered = await this.step(parent.id, (run) => run.completeCall(call.parentExecutionId, JSON.parse(call.variables)));
+    if (!delivered) await this.dataSource.getRepository(WfCall).update({ id: call.id, state: 'completed' }, { state: 'closed' });
+  }
+
+  private async callIncident(call: WfCall, message: string): Promise<void> {
+    const now = this.clock.now().getTime();
+    const incident: WfIncident = { id: randomUUID(), instanceId: call.parentInstanceId, jobId: null, elementId: call.elementId, type: 'CALLED_ELEMENT_ERROR', message: message.slice(0, 1000), state: 'open', createdAt: now, resolvedAt: null };
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(WfCall, { id: call.id }, { state: 'stuck' });
+      await manager.insert(WfIncident, incident);
+    });
+    this.live.get(call.parentInstanceId)?.run.updateOpenCall({ ...call, state: 'stuck' });
+    this.emit({ type: 'incidentRaised', incident: toIncident(incident) });
+  }
+
+  /**
+   * The nearest ancestor whose call activity (or an enclosing sub-process) catches `errorCode` thrown
+   * somewhere in the tree below it, with the call that leads down to the thrower.
+   */
+  private async errorCatcher(instance: WfInstance, errorCode: string): Promise<{ parent: WfInstance; call: WfCall } | null> {
+    for (let at: WfInstance | null = instance; at?.parentCallId; ) {
+      const call: WfCall | null = await this.rows.findOne(WfCall, { id: at.parentCallId });
+      const parent: WfInstance | null = call && (await this.rows.findOne(WfInstance, { id: call.parentInstanceId }));
+      if (!call || !parent || parent.status !== 'active') return null;
+      const deployment = await this.registry.byId(parent.deploymentId);
+      if (catchesError(deployment.meta, call.elementId, errorCode)) return { parent, call };
+      at = parent;
+    }
+    return null;
+  }
+
+  /**
+   * Ends an instance and every active instance it called, deepest first, inside the caller's transaction:
+   * open tasks cancelled, jobs cancelled, timers and subscriptions removed, incidents resolved, calls closed.
+   */
+  private async endTree(manager: EntityManager, topId: string, status: 'cancelled' | 'terminated'): Promise<EndedTree> {
+    const order: string[] = [topId];
+    for (let frontier = [topId]; frontier.length; ) {
+      const children = await manager.getRepository(WfInstance).find({ select: ['id'], where: { parentInstanceId: In(frontier), status: 'active' } });
+      frontier = children.map((child) => child.id);
+      order.push(...frontier);
+    }
+    const now = this.clock.now().getTime();
+    const ended: EndedTree = { tasks: [], instances: [] };
+    for (const id of order.reverse()) {
+      const row = await manager.getRepository(WfInstance).findOneBy({ id, status: 'active' });
+      if (!row) continue;
+      this.live.get(id)?.run.stop();
+      this.live.delete(id);
+      const tasks = await manager.getRepository(WfUserTask).findBy({ instanceId: id, state: 'created' });
+      const active = JSON.parse(row.activeElements) as Record<string, ActiveEntry>;
+      const affected = await this.rows.update(manager.queryRunner!, WfInstance, { status, state: null, endedAt: now, activeElements: '{}', revision: row.revision + 1 }, { id, revision: row.revision });
+      if (!affected) throw new WorkflowError('INVALID_STATE', `Instance ${id} changed under this step (revision ${row.revision})`);
+      if (tasks.length) await manager.update(WfUserTask, { instanceId: id, state: 'created' }, { state: 'cancelled', completedAt: now });
+      await manager.update(WfJob, { instanceId: id, state: In(['activatable', 'failed']) }, { state: 'cancelled' });
+      await manager.delete(WfTimer, { instanceId: id });
+      await manager.delete(WfMessageSubscription, { instanceId: id });
+      await manager.update(WfIncident, { instanceId: id, state: 'open' }, { state: 'resolved', resolvedAt: now });
+      await manager.update(WfCall, { parentInstanceId: id, state: In(OPEN_CALL_STATES) }, { state: 'cancelled' });
+      const history: Omit<WfHistory, 'id'>[] = Object.entries(active).map(([executionId, entry]) => ({ instanceId: id, executionId, elementId: entry.elementId, elementType: entry.elementType, event: 'cancelled', at: now, actor: null }));
+      history.push(this.instanceHistory(row, status === 'cancelled' ? 'instance-cancelled' : 'instance-terminated', now));
+      await manager.insert(WfHistory, history);
+      ended.tasks.push(...tasks.map((task) => ({ ...task, state: 'cancelled', completedAt: now })));
+      ended.instances.push({ ...row, status });
+    }
+    return ended;
+  }
+
+  private announceEnded(ended: EndedTree): void {
+    for (const task of ended.tasks) this.liveTaskIndex.delete(task.id);
+    for (const task of ended.tasks) this.emit({ type: 'userTaskCancelled', task: toUserTask(task) });
+    for (const instance of ended.instances) this.emit({ type: 'instanceCancelled', instance: toRef(instance) });
   }
 
   private async bufferedMessageFor(subscriptions: WfMessageSubscription[], consumed: WfBufferedMessage[]) {
@@ -562,8 +750,17 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       } else if (outcome.outcome === 'bpmnError') {
         const instance = await this.activeInstance(job.instanceId);
         const deployment = await this.registry.byId(instance.deploymentId);
+        const catcher = catchesError(deployment.meta, job.elementId, outcome.errorCode) ? null : await this.errorCatcher(instance, outcome.errorCode);
         if (catchesError(deployment.meta, job.elementId, outcome.errorCode)) {
           await this.step(job.instanceId, (run) => run.throwJobError(job.executionId, outcome.errorCode, outcome.message, outcome.variables));
+        } else if (catcher) {
+          // Thrown in a called instance and caught at a call activity above it: the tree below that call
+          // ends and the error reaches the call activity, in one transaction.
+          let ended: EndedTree = { tasks: [], instances: [] };
+          await this.step(catcher.parent.id, (run) => run.failCall(catcher.call.parentExecutionId, outcome.errorCode, outcome.message), async (manager) => {
+            ended = await this.endTree(manager, catcher.call.childInstanceId!, 'terminated');
+          });
+          this.announceEnded(ended);
         } else {
           await this.raiseIncident(job, 'UNHANDLED_ERROR_EVENT', `BPMN error "${outcome.errorCode}" is not caught${outcome.message ? `: ${outcome.message}` : ''}`);
         }
@@ -650,14 +847,18 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   }
 
   private async openRows(instanceId: string): Promise<OpenRows> {
-    const [tasks, jobs, timers, subscriptions] = await Promise.all([
+    const [tasks, jobs, timers, subscriptions, calls] = await Promise.all([
       this.dataSource.getRepository(WfUserTask).findBy({ instanceId, state: 'created' }),
       this.dataSource.getRepository(WfJob).findBy({ instanceId, state: In(['activatable', 'failed']) }),
       this.dataSource.getRepository(WfTimer).findBy({ instanceId }),
       this.dataSource.getRepository(WfMessageSubscription).findBy({ instanceId }),
+      this.dataSource.getRepository(WfCall).findBy({ parentInstanceId: instanceId, state: In(OPEN_CALL_STATES) }),
     ]);
     const byExecution = <T extends { executionId: string }>(rows: T[]) => new Map(rows.map((row) => [row.executionId, row]));
-    return { tasks: byExecution(tasks), jobs: byExecution(jobs), timers: byExecution(timers), subscriptions: byExecution(subscriptions) };
+    return {
+      tasks: byExecution(tasks), jobs: byExecution(jobs), timers: byExecution(timers), subscriptions: byExecution(subscriptions),
+      calls: new Map(calls.map((call) => [call.parentExecutionId, call])),
+    };
   }
 
   private instanceHistory(row: WfInstance, event: string, at: number): Omit<WfHistory, 'id'> {
@@ -697,7 +898,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
 }
 
 function emptyOpenRows(): OpenRows {
-  return { tasks: new Map(), jobs: new Map(), timers: new Map(), subscriptions: new Map() };
+  return { tasks: new Map(), jobs: new Map(), timers: new Map(), subscriptions: new Map(), calls: new Map() };
 }
 
 function toRef(row: WfInstance): ProcessInstanceRef {

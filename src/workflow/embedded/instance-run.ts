@@ -5,9 +5,9 @@ import type { Clock } from '../../shared/clock';
 import { Variables, WorkflowError } from '../workflow-engine';
 import type { LoadedDeployment } from './deployment-registry';
 import { evaluateFeel, evaluateFeelList, evaluateFeelString, isFeel } from './feel-expressions';
-import { readZeebeExtensions, ZeebeMapping } from './zeebe-extensions';
+import { LOOP_MARKER, readZeebeExtensions, ZeebeLoop, ZeebeMapping } from './zeebe-extensions';
 import type { JobExecutionSink } from './zeebe-job-service';
-import { WfHistory, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from './workflow.entities';
+import { WfCall, WfHistory, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from './workflow.entities';
 
 /** Rows of one instance that are open in the database when a step begins, by execution id. */
 export interface OpenRows {
@@ -15,12 +15,16 @@ export interface OpenRows {
   jobs: Map<string, WfJob>;
   timers: Map<string, WfTimer>;
   subscriptions: Map<string, WfMessageSubscription>;
+  /** Calls not yet closed or cancelled, by the call activity's (iteration's) execution id. */
+  calls: Map<string, WfCall>;
 }
 
 export interface ActiveEntry {
   elementId: string;
   elementType: string;
   startedAt: number;
+  /** A multi-instance activity's input collection, evaluated once when it started. */
+  collection?: unknown[];
 }
 
 /** What a step changed, to be written in one transaction with the instance's new state. */
@@ -34,6 +38,10 @@ export interface StepChanges {
   deletedTimers: WfTimer[];
   createdSubscriptions: WfMessageSubscription[];
   deletedSubscriptions: WfMessageSubscription[];
+  /** Call activities (or iterations) entered: the children to start once this step is committed. */
+  createdCalls: WfCall[];
+  /** Calls the instance no longer waits for: `closed` when this step handed over the child's outcome, else `cancelled` (the child's tree ends). */
+  closedCalls: { row: WfCall; state: 'closed' | 'cancelled' }[];
   history: Omit<WfHistory, 'id'>[];
 }
 
@@ -57,7 +65,9 @@ type Api = any;
 /** bpmn-elements' own resolver (`${…}` and literals such as `PT1S`), for everything that is not FEEL. */
 const defaultExpressions = new Environment().expressions as any;
 /** Activity types whose end output is variables to merge (task results, message payloads). */
-const OUTPUT_TYPES = new Set(['bpmn:UserTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ReceiveTask', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:StartEvent']);
+const OUTPUT_TYPES = new Set(['bpmn:UserTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ReceiveTask', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:StartEvent', 'bpmn:CallActivity']);
+/** Parallel multi-instance starts every iteration at once (bpmn-elements' default is batches of 50). */
+const UNBATCHED = Number.MAX_SAFE_INTEGER;
 
 /**
  * One step of one instance: a bpmn-engine recovered from the instance's saved state (or a fresh one),
@@ -81,6 +91,8 @@ export class InstanceRun implements JobExecutionSink {
   lastUsed = Date.now();
   private completedTasks = new Map<string, string | null>();
   private completedJobs = new Set<string>();
+  /** Calls whose outcome (output or error) this step handed to the call activity. */
+  private settledCalls = new Set<string>();
 
   constructor(
     readonly instanceId: string,
@@ -98,13 +110,17 @@ export class InstanceRun implements JobExecutionSink {
       sourceContext: deployment.context as any,
       extensions: { zeebe: (activity: any) => this.extend(activity) },
       expressions: {
-        resolveExpression: (expression: string, message: unknown, fnContext: unknown) =>
-          isFeel(expression) ? evaluateFeel(expression, this.variables) : defaultExpressions.resolveExpression(expression, message, fnContext),
+        resolveExpression: (expression: string, message: any, fnContext: unknown) => {
+          if (isFeel(expression)) return evaluateFeel(expression, this.variables);
+          if (typeof expression === 'string' && expression.startsWith(LOOP_MARKER)) return this.resolveLoop(expression.slice(LOOP_MARKER.length), message);
+          return defaultExpressions.resolveExpression(expression, message, fnContext);
+        },
         isExpression: defaultExpressions.isExpression,
         hasExpression: defaultExpressions.hasExpression,
       } as any,
       services: { workflowClock: clock, workflowRun: this },
       Logger: silentLogger,
+      settings: { batchSize: UNBATCHED },
       timers: this.timersApi() as any,
     } as any);
     this.engine.on('end', () => (this.ended = true));
@@ -165,6 +181,26 @@ export class InstanceRun implements JobExecutionSink {
     return true;
   }
 
+  /** Hands a child's variables to the call activity (or iteration) waiting for it; false when it no longer waits. */
+  async completeCall(executionId: string, output: Variables): Promise<boolean> {
+    const api = this.findPostponed(executionId);
+    if (!api || api.type !== 'bpmn:CallActivity') return false;
+    this.settledCalls.add(executionId);
+    api.signal(output);
+    await this.settle();
+    return true;
+  }
+
+  /** A BPMN error from the called tree, thrown at the call activity (its error boundary event catches it). */
+  async failCall(executionId: string, errorCode: string, message: string | undefined): Promise<boolean> {
+    const api = this.findPostponed(executionId);
+    if (!api || api.type !== 'bpmn:CallActivity') return false;
+    this.settledCalls.add(executionId);
+    api.sendApiMessage('error', { message: message ?? errorCode, code: errorCode });
+    await this.settle();
+    return true;
+  }
+
   /** Fires a timer the engine registered in this step; false when the instance no longer waits for it. */
   async fireTimer(executionId: string): Promise<boolean> {
     const timer = this.liveTimers.get(executionId);
@@ -195,12 +231,14 @@ export class InstanceRun implements JobExecutionSink {
   changes(): StepChanges {
     this.throwIfFailed();
     const now = this.clock.now().getTime();
-    const changes: StepChanges = { createdTasks: [], closedTasks: [], createdJobs: [], closedJobs: [], createdTimers: [], movedTimers: [], deletedTimers: [], createdSubscriptions: [], deletedSubscriptions: [], history: [...this.history] };
+    const changes: StepChanges = { createdTasks: [], closedTasks: [], createdJobs: [], closedJobs: [], createdTimers: [], movedTimers: [], deletedTimers: [], createdSubscriptions: [], deletedSubscriptions: [], createdCalls: [], closedCalls: [], history: [...this.history] };
     const postponed = this.ended ? [] : this.allPostponed();
     const liveTasks = new Map<string, Api>();
     const liveSubscriptions = new Map<string, { api: Api; messageRef: string }>();
+    const liveCalls = new Map<string, Api>();
     for (const api of postponed) {
       if (api.type === 'bpmn:UserTask') liveTasks.set(api.executionId, api);
+      if (api.type === 'bpmn:CallActivity') liveCalls.set(api.executionId, api);
       const messageRef = messageRefOf(api.owner);
       if (messageRef) liveSubscriptions.set(api.executionId, { api, messageRef });
     }
@@ -234,6 +272,11 @@ export class InstanceRun implements JobExecutionSink {
       });
     }
     for (const [executionId, row] of this.open.subscriptions) if (!liveSubscriptions.has(executionId)) changes.deletedSubscriptions.push(row);
+
+    for (const [executionId, api] of liveCalls) if (!this.open.calls.has(executionId)) changes.createdCalls.push(this.newCall(api, now));
+    for (const [executionId, row] of this.open.calls) {
+      if (!liveCalls.has(executionId)) changes.closedCalls.push({ row, state: this.settledCalls.has(executionId) ? 'closed' : 'cancelled' });
+    }
     return changes;
   }
 
@@ -252,6 +295,7 @@ export class InstanceRun implements JobExecutionSink {
     this.history = [];
     this.completedTasks = new Map();
     this.completedJobs = new Set();
+    this.settledCalls = new Set();
   }
 
   /** After commit: the created rows are open, the closed ones are not. */
@@ -264,13 +308,21 @@ export class InstanceRun implements JobExecutionSink {
     for (const row of changes.deletedTimers) this.open.timers.delete(row.executionId);
     for (const row of changes.createdSubscriptions) this.open.subscriptions.set(row.executionId, row);
     for (const row of changes.deletedSubscriptions) this.open.subscriptions.delete(row.executionId);
+    for (const row of changes.createdCalls) this.open.calls.set(row.parentExecutionId, row);
+    for (const { row } of changes.closedCalls) this.open.calls.delete(row.parentExecutionId);
+  }
+
+  /** A call row changed outside this instance's steps (the child started, ended or could not start). */
+  updateOpenCall(row: WfCall): void {
+    if (this.open.calls.has(row.parentExecutionId)) this.open.calls.set(row.parentExecutionId, row);
   }
 
   // ——— engine hooks ———
 
   onJobExecute(activity: any, message: { content: Record<string, any> }, callback: (error: Error | null, output?: unknown) => void): void {
     const extensions = readZeebeExtensions(activity.behaviour);
-    const local = this.evaluateInputs(extensions.inputs);
+    const iteration = iterationLocals(extensions.loop, message.content);
+    const local = { ...iteration, ...this.evaluateInputs(extensions.inputs, { ...this.variables, ...iteration }) };
     this.liveJobs.set(message.content.executionId, { elementId: activity.id, activity, callback, local });
   }
 
@@ -284,7 +336,9 @@ export class InstanceRun implements JobExecutionSink {
     });
     activity.on('end', (api: Api) => {
       // Message events end twice: their event definition (carrying the payload) and the activity.
-      if (OUTPUT_TYPES.has(activity.type)) this.applyOutputs(activity, api.content.output);
+      const loop = readZeebeExtensions(activity.behaviour).loop;
+      if (loop && this.active[api.executionId]) this.applyLoopOutputs(activity, loop, api);
+      else if (OUTPUT_TYPES.has(activity.type)) this.applyOutputs(activity, api.content.output);
       this.leave(api, 'completed');
     });
     activity.on('leave', (api: Api) => this.leave(api, 'cancelled'));
@@ -304,22 +358,80 @@ export class InstanceRun implements JobExecutionSink {
     this.history.push({ instanceId: this.instanceId, executionId: api.executionId, elementId: api.id, elementType: api.type, event, at: this.clock.now().getTime(), actor });
   }
 
-  private applyOutputs(activity: any, output: unknown): void {
+  private applyOutputs(activity: any, output: unknown, iteration: Variables = {}): void {
     if (!output || typeof output !== 'object' || Array.isArray(output)) return;
     const result = output as Variables;
     const extensions = readZeebeExtensions(activity.behaviour);
     if (!extensions.outputs.length) {
-      Object.assign(this.variables, result);
+      // A call activity with propagateAllChildVariables="false" and no output mappings sets nothing.
+      if (extensions.calledElement?.propagateAllChildVariables !== false) Object.assign(this.variables, result);
       return;
     }
-    const scope = { ...this.variables, ...this.evaluateInputs(extensions.inputs), ...result };
+    const base = { ...this.variables, ...iteration };
+    const scope = { ...base, ...this.evaluateInputs(extensions.inputs, base), ...result };
     for (const mapping of extensions.outputs) this.variables[mapping.target] = isFeel(mapping.source) ? evaluateFeel(mapping.source, scope) : (scope[mapping.source] ?? null);
   }
 
-  private evaluateInputs(inputs: ZeebeMapping[]): Variables {
+  /**
+   * A multi-instance activity ended: each completed iteration's result is applied in index order (as its
+   * own completion would), and `outputCollection` gets each iteration's `outputElement` (null for an
+   * iteration that did not complete, e.g. after the completion condition).
+   */
+  private applyLoopOutputs(activity: any, loop: ZeebeLoop, api: Api): void {
+    const outputs = (Array.isArray(api.content.output) ? api.content.output : []) as unknown[];
+    const collection = this.active[api.executionId]?.collection ?? [];
+    const collected: unknown[] = [];
+    for (let index = 0; index < collection.length; index++) {
+      const output = outputs[index];
+      if (output === undefined || output === null) {
+        collected.push(null);
+        continue;
+      }
+      const iteration = loopLocals(loop, collection[index], index);
+      if (OUTPUT_TYPES.has(activity.type)) this.applyOutputs(activity, output, iteration);
+      if (loop.outputElement) {
+        const scope = { ...this.variables, ...iteration, ...(typeof output === 'object' && !Array.isArray(output) ? (output as Variables) : {}) };
+        collected.push(isFeel(loop.outputElement) ? evaluateFeel(loop.outputElement, scope) : (scope[loop.outputElement] ?? null));
+      }
+    }
+    if (loop.outputCollection) this.variables[loop.outputCollection] = collected;
+  }
+
+  /** The collection (evaluated once per activation) and the completion condition of a multi-instance activity. */
+  private resolveLoop(marker: string, message: any): unknown {
+    const [kind, activityId] = [marker.slice(0, marker.indexOf(':')), marker.slice(marker.indexOf(':') + 1)];
+    const activity = (this.deployment.context as any).getActivityById(activityId);
+    const loop = readZeebeExtensions(activity?.behaviour).loop;
+    if (!loop) throw new WorkflowError('INVALID_BPMN', `Activity ${activityId} has no zeebe:loopCharacteristics`);
+    const content = message?.content ?? {};
+    if (kind === 'collection') {
+      const entry = this.active[content.executionId];
+      if (entry?.collection) return entry.collection;
+      const collection = evaluateFeel(loop.inputCollection, this.variables);
+      if (!Array.isArray(collection)) throw new WorkflowError('INVALID_STATE', `inputCollection ${loop.inputCollection} of ${activityId} is not a list: ${JSON.stringify(collection)}`);
+      if (entry) entry.collection = collection;
+      return collection;
+    }
+    const outputs = (Array.isArray(content.loopOutput) ? content.loopOutput : []) as unknown[];
+    const total = Number(content.loopCardinality ?? 0);
+    const completed = outputs.filter((output) => output !== undefined).length;
+    const result = content.output && typeof content.output === 'object' && !Array.isArray(content.output) ? (content.output as Variables) : {};
+    const scope = {
+      ...this.variables,
+      ...iterationLocals(loop, content),
+      ...result,
+      numberOfInstances: total,
+      numberOfCompletedInstances: completed,
+      numberOfActiveInstances: loop.isSequential ? 0 : Math.max(0, total - completed),
+      numberOfTerminatedInstances: 0,
+    };
+    return evaluateFeel(loop.completionCondition!, scope) === true;
+  }
+
+  private evaluateInputs(inputs: ZeebeMapping[], base: Variables = this.variables): Variables {
     const local: Variables = {};
     for (const mapping of inputs) {
-      const scope = { ...this.variables, ...local };
+      const scope = { ...base, ...local };
       local[mapping.target] = isFeel(mapping.source) ? evaluateFeel(mapping.source, scope) : (scope[mapping.source] ?? null);
     }
     return local;
@@ -328,7 +440,8 @@ export class InstanceRun implements JobExecutionSink {
   private newTask(api: Api, now: number): WfUserTask {
     const activity = api.owner;
     const zeebe = readZeebeExtensions(activity.behaviour);
-    const local = this.evaluateInputs(zeebe.inputs);
+    const iteration = iterationLocals(zeebe.loop, api.content);
+    const local = { ...iteration, ...this.evaluateInputs(zeebe.inputs, { ...this.variables, ...iteration }) };
     const scope = { ...this.variables, ...local };
     const priority = zeebe.priority === undefined ? 50 : Number(evaluateFeel(zeebe.priority, scope));
     return {
@@ -352,6 +465,31 @@ export class InstanceRun implements JobExecutionSink {
       createdAt: now,
       completedAt: null,
       completedBy: null,
+    };
+  }
+
+  /**
+   * The call row of a call activity (or iteration) just entered: the child's variables are the parent's
+   * (unless propagateAllParentVariables="false") plus the input mappings. An expression that fails leaves
+   * the call without a process id: the engine raises an incident on it.
+   */
+  private newCall(api: Api, now: number): WfCall {
+    const zeebe = readZeebeExtensions(api.owner.behaviour);
+    const called = zeebe.calledElement!;
+    let calledProcessId: string | null = null;
+    let variables: Variables;
+    try {
+      const scope = { ...this.variables, ...iterationLocals(zeebe.loop, api.content) };
+      const inputs = this.evaluateInputs(zeebe.inputs, scope);
+      calledProcessId = evaluateFeelString(called.processId, { ...scope, ...inputs });
+      variables = called.propagateAllParentVariables ? { ...scope, ...inputs } : inputs;
+      if (!calledProcessId) variables = { error: `the called process id ${called.processId} is empty` };
+    } catch (error) {
+      variables = { error: error instanceof Error ? error.message : String(error) };
+    }
+    return {
+      id: randomUUID(), parentInstanceId: this.instanceId, parentExecutionId: api.executionId, elementId: api.id, calledProcessId,
+      childInstanceId: null, state: 'pending', variables: JSON.stringify(variables), createdAt: now,
     };
   }
 
@@ -417,6 +555,12 @@ export class InstanceRun implements JobExecutionSink {
       for (const api of apis) {
         if (seen.has(api.executionId)) continue;
         seen.add(api.executionId);
+        const execution = api.owner?.behaviour?.loopCharacteristics ? api.owner.execution : null;
+        if (execution && execution.executionId === api.executionId) {
+          // A multi-instance activity: what waits are its iterations, not the activity.
+          walk(((execution.getPostponed() ?? []) as Api[]).filter((child) => child.executionId !== api.executionId));
+          continue;
+        }
         result.push(api);
         if (api.owner?.isSubProcess) walk(api.getPostponed());
       }
@@ -433,6 +577,16 @@ export class InstanceRun implements JobExecutionSink {
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
+}
+
+/** The variables an iteration of a multi-instance activity sees: its element and `loopCounter` (1-based). */
+function iterationLocals(loop: ZeebeLoop | null, content: Record<string, any> | undefined): Variables {
+  if (!loop || !content?.isMultiInstance || content.isRootScope || typeof content.index !== 'number') return {};
+  return loopLocals(loop, content[loop.inputElement ?? 'wfLoopElement'], content.index);
+}
+
+function loopLocals(loop: ZeebeLoop, element: unknown, index: number): Variables {
+  return loop.inputElement ? { [loop.inputElement]: element ?? null, loopCounter: index + 1 } : { loopCounter: index + 1 };
 }
 
 /** bpmn-engine's default logger probes the terminal for every element it creates: measurable per step. */

@@ -40,6 +40,30 @@ export class WfInstance {
   @Column({ name: 'ended_at', type: 'bigint', nullable: true, transformer: epochMs }) endedAt!: number | null;
   /** Incremented by every committed step. */
   @Column({ type: 'integer' }) revision!: number;
+  /** For an instance started by a call activity: the calling instance, the `wf_calls` row and the tree's root. */
+  @Column({ name: 'parent_instance_id', type: 'varchar', nullable: true }) parentInstanceId!: string | null;
+  @Column({ name: 'parent_call_id', type: 'varchar', nullable: true }) parentCallId!: string | null;
+  @Column({ name: 'root_instance_id', type: 'varchar', nullable: true }) rootInstanceId!: string | null;
+}
+
+/**
+ * One execution of a call activity (one per multi-instance iteration). `pending`: written by the parent's
+ * step, the child not started yet; `running`: the child runs; `completed`: the child ended, its variables
+ * wait to be handed to the parent; `stuck`: the child could not be started (an incident is open);
+ * `closed` / `cancelled`: the parent went on, or left the call activity before the child ended.
+ */
+@Entity('wf_calls')
+export class WfCall {
+  @PrimaryColumn({ type: 'varchar' }) id!: string;
+  @Column({ name: 'parent_instance_id', type: 'varchar' }) parentInstanceId!: string;
+  @Column({ name: 'parent_execution_id', type: 'varchar' }) parentExecutionId!: string;
+  @Column({ name: 'element_id', type: 'varchar' }) elementId!: string;
+  @Column({ name: 'called_process_id', type: 'varchar', nullable: true }) calledProcessId!: string | null;
+  @Column({ name: 'child_instance_id', type: 'varchar', nullable: true }) childInstanceId!: string | null;
+  @Column({ type: 'varchar' }) state!: string;
+  /** The child's input variables while pending, its output once completed; JSON. */
+  @Column({ type: 'text' }) variables!: string;
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt!: number;
 }
 
 @Entity('wf_user_tasks')
@@ -130,6 +154,8 @@ export class WfHistory {
   @Column({ type: 'varchar' }) event!: string;
   @Column({ type: 'bigint', transformer: epochMs }) at!: number;
   @Column({ type: 'varchar', nullable: true }) actor!: string | null;
+  /** For `called` entries: the instance the call activity started. */
+  @Column({ name: 'called_instance_id', type: 'varchar', nullable: true }) calledInstanceId?: string | null;
 }
 
 @Entity('wf_incidents')
@@ -153,4 +179,4 @@ export class WfEngineLock {
   @Column({ name: 'acquired_at', type: 'bigint', transformer: epochMs }) acquiredAt!: number;
 }
 
-export const WORKFLOW_ENTITIES = [WfDeployment, WfInstance, WfUserTask, WfJob, WfTimer, WfMessageSubscription, WfBufferedMessage, WfHistory, WfIncident, WfEngineLock];
+export const WORKFLOW_ENTITIES = [WfDeployment, WfInstance, WfUserTask, WfJob, WfTimer, WfMessageSubscription, WfBufferedMessage, WfHistory, WfIncident, WfEngineLock, WfCall];

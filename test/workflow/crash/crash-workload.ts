@@ -1,10 +1,11 @@
 /**
- * The crash test's child: drives `instances` instances of crash-workload.bpmn to the end through the
+ * The crash test's child: drives `instances` instances of crash-workload.bpmn, and `trees` instances of
+ * crash-tree.bpmn (a parallel multi-instance call activity over three crash-leaf.bpmn children), to the end through the
  * embedded engine, resuming from whatever the database holds. It prints `T` as each database
  * transaction begins (the parent kills on some of them, so kills land during commits), `READY` once the
  * engine runs, `DONE` when every instance has completed, `STUCK` when it can make no progress.
  *
- * argv: <database config JSON> <instances> <fault gap ms, 0 = correct commits>
+ * argv: <database config JSON> <instances> <fault gap ms, 0 = correct commits> <trees>
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { DatabaseConfig } from '../../../src/config/app-config';
 import { createDataSource } from '../../../src/database/data-source-options';
 import { SystemClock } from '../../../src/shared/clock';
 import { EmbeddedWorkflowEngine } from '../../../src/workflow/embedded/embedded-workflow-engine';
+import { IsNull } from 'typeorm';
 import { WfInstance } from '../../../src/workflow/embedded/workflow.entities';
 import { JobOutcomes } from '../../../src/workflow/workflow-engine';
 
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]) as DatabaseConfig;
   const instances = Number(process.argv[3]);
   const faultGapMs = Number(process.argv[4]);
+  const trees = Number(process.argv[5] ?? 0);
   const dataSource = createDataSource(config);
   await dataSource.initialize();
   const transaction = dataSource.transaction.bind(dataSource) as (...args: unknown[]) => Promise<unknown>;
@@ -30,22 +33,28 @@ async function main(): Promise<void> {
   const engine = new EmbeddedWorkflowEngine(dataSource, new SystemClock(), { schedulerIntervalMs: 0, faultSplitCommit: faultGapMs > 0 ? { gapMs: faultGapMs } : undefined, log: () => undefined });
   await engine.start();
   engine.registerWorker('crash.stamp', async (job) => JobOutcomes.complete({ stamped: job.jobKey }));
-  await engine.deploy([{ name: 'crash-workload.bpmn', xml: readFileSync(join(__dirname, 'crash-workload.bpmn'), 'utf8') }]);
+  await engine.deploy(['crash-workload.bpmn', 'crash-tree.bpmn', 'crash-leaf.bpmn'].map((name) => ({ name, xml: readFileSync(join(__dirname, name), 'utf8') })));
   process.stdout.write('READY\n');
 
   let idlePasses = 0;
   for (;;) {
     let progressed = false;
     const existing = new Set((await dataSource.getRepository(WfInstance).find({ select: ['businessKey'] })).map((row) => row.businessKey));
-    for (let i = 0; i < instances; i++) {
-      const businessKey = `crash-${i}`;
+    const starts = [
+      ...Array.from({ length: instances }, (_, i) => ({ bpmnProcessId: 'crash-workload', businessKey: `crash-${i}`, index: i })),
+      ...Array.from({ length: trees }, (_, i) => ({ bpmnProcessId: 'crash-tree', businessKey: `tree-${i}`, index: i })),
+    ];
+    for (const { bpmnProcessId, businessKey, index } of starts) {
       if (existing.has(businessKey)) continue;
-      await engine.startInstance({ bpmnProcessId: 'crash-workload', businessKey, variables: { index: i } });
+      await engine.startInstance({ bpmnProcessId, businessKey, variables: { index } });
       progressed = true;
       break; // interleave starts with completions
     }
-    const open = await engine.listUserTasks({ state: 'created', bpmnProcessId: 'crash-workload' });
-    for (const task of open.slice(0, 3)) {
+    const open = [
+      ...(await engine.listUserTasks({ state: 'created', bpmnProcessId: 'crash-workload' })).slice(0, 3),
+      ...(await engine.listUserTasks({ state: 'created', bpmnProcessId: 'crash-leaf' })).slice(0, 2),
+    ];
+    for (const task of open) {
       try {
         await engine.completeUserTask(task.taskKey, { [`${task.elementId}Done`]: true }, 'crash-driver');
         progressed = true;
@@ -55,8 +64,8 @@ async function main(): Promise<void> {
     }
     await engine.whenIdle();
     const active = await dataSource.getRepository(WfInstance).countBy({ status: 'active' });
-    const total = await dataSource.getRepository(WfInstance).count();
-    if (total === instances && active === 0) {
+    const total = await dataSource.getRepository(WfInstance).countBy({ parentInstanceId: IsNull() });
+    if (total === instances + trees && active === 0) {
       process.stdout.write('DONE\n');
       break;
     }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseConfig } from '../../../src/config/app-config';
-import { WfHistory, WfInstance, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from '../../../src/workflow/embedded/workflow.entities';
+import { WfCall, WfHistory, WfInstance, WfJob, WfMessageSubscription, WfTimer, WfUserTask } from '../../../src/workflow/embedded/workflow.entities';
 import { openMigratedDatabase, TEST_DATABASE_KINDS, TestDatabaseKind } from '../../support/test-databases';
 
 /**
@@ -13,6 +13,8 @@ import { openMigratedDatabase, TEST_DATABASE_KINDS, TestDatabaseKind } from '../
  * 2-core machine, much more when the machine is loaded, hence the long timeouts.
  */
 const INSTANCES = 40;
+/** crash-tree instances: each a parallel multi-instance call activity over three crash-leaf children. */
+const TREES = 3;
 const MIN_KILLS = 20;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 /** The kills cost a process start each: SQLite by default, MariaDB too with CRASH_TEST_DATABASES=sqlite,mariadb. */
@@ -30,7 +32,7 @@ function random(seed: number): () => number {
 
 function runChild(config: DatabaseConfig, faultGapMs: number, killAtTransaction: number | null, rng: () => number): Promise<{ outcome: Outcome; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'register-typescript.js'), join(__dirname, 'crash-workload.ts'), JSON.stringify(config), String(INSTANCES), String(faultGapMs)], {
+    const child = spawn(process.execPath, ['-r', join(__dirname, 'register-typescript.js'), join(__dirname, 'crash-workload.ts'), JSON.stringify(config), String(INSTANCES), String(faultGapMs), String(TREES)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let transactions = 0;
@@ -80,19 +82,28 @@ async function runWorkload(kind: TestDatabaseKind, options: { kills: number; fau
   }
 }
 
-/** Everything that must not depend on crashes, keyed by business key (generated ids left out). */
+/**
+ * Everything that must not depend on crashes, keyed by business key (generated ids left out); a called
+ * instance (which inherits its root's business key) by business key, process and its element `item`.
+ */
 async function endState(dataSource: DataSource) {
   const instances = await dataSource.getRepository(WfInstance).find();
-  const byId = new Map(instances.map((row) => [row.id, row.businessKey!]));
-  const state: Record<string, { status: string; variables: Record<string, unknown>; tasks: string[]; jobs: string[]; history: string[] }> = {};
+  const keyOf = (row: WfInstance) => (row.parentInstanceId ? `${row.businessKey}/${row.bpmnProcessId}/${JSON.parse(row.variables).item}` : row.businessKey!);
+  const byId = new Map(instances.map((row) => [row.id, keyOf(row)]));
+  const state: Record<string, { status: string; parent: string | null; variables: Record<string, unknown>; tasks: string[]; jobs: string[]; history: string[]; calls: string[] }> = {};
   for (const row of instances) {
     const variables = JSON.parse(row.variables);
-    state[row.businessKey!] = { status: row.status, variables: { ...variables, stamped: typeof variables.stamped }, tasks: [], jobs: [], history: [] };
+    state[keyOf(row)] = {
+      status: row.status, parent: row.parentInstanceId ? byId.get(row.parentInstanceId)! : null, variables: { ...variables, stamped: typeof variables.stamped },
+      tasks: [], jobs: [], history: [], calls: [],
+    };
   }
+  for (const call of await dataSource.getRepository(WfCall).find()) state[byId.get(call.parentInstanceId)!].calls.push(`${call.elementId}:${call.state}:${call.childInstanceId ? byId.get(call.childInstanceId) : null}`);
   for (const task of await dataSource.getRepository(WfUserTask).find()) state[byId.get(task.instanceId)!].tasks.push(`${task.elementId}:${task.state}:${task.completedBy}`);
   for (const job of await dataSource.getRepository(WfJob).find()) state[byId.get(job.instanceId)!].jobs.push(`${job.elementId}:${job.state}`);
   for (const entry of await dataSource.getRepository(WfHistory).find()) state[byId.get(entry.instanceId)!].history.push(`${entry.elementId}:${entry.event}`);
-  for (const instance of Object.values(state)) for (const list of [instance.tasks, instance.jobs, instance.history]) list.sort();
+  for (const entry of await dataSource.getRepository(WfHistory).find({ where: { event: 'called' } })) state[byId.get(entry.instanceId)!].history.push(`called:${byId.get(entry.calledInstanceId!)}`);
+  for (const instance of Object.values(state)) for (const list of [instance.tasks, instance.jobs, instance.history, instance.calls]) list.sort();
   return {
     /** More than one instance per business key would mean the driver started one twice. */
     instanceCount: instances.length,
@@ -107,15 +118,24 @@ describe.each(CRASH_KINDS)(`embedded engine under SIGKILL on %s (seed ${SEED})`,
 
   beforeAll(async () => {
     reference = await runWorkload(kind, { kills: 0, faultGapMs: 0 });
-  }, 120_000);
+  }, 300_000);
 
   it('given no kills, then every instance completes with both tasks completed once', () => {
     expect(reference.outcome).toBe('done');
-    expect(Object.keys(reference.endState.instances)).toHaveLength(INSTANCES);
-    for (const instance of Object.values(reference.endState.instances)) {
+    expect(Object.keys(reference.endState.instances)).toHaveLength(INSTANCES + TREES * 4);
+    for (const [key, instance] of Object.entries(reference.endState.instances)) {
       expect(instance.status).toBe('completed');
-      expect(instance.tasks).toEqual(['review:completed:crash-driver', 'sign:completed:crash-driver']);
-      expect(instance.jobs).toEqual(['stamp:completed']);
+      if (key.startsWith('crash-')) {
+        expect(instance.tasks).toEqual(['review:completed:crash-driver', 'sign:completed:crash-driver']);
+        expect(instance.jobs).toEqual(['stamp:completed']);
+      } else if (instance.parent === null) {
+        expect(instance.variables.results).toEqual(['a:true', 'b:true', 'c:true']);
+        expect(instance.calls).toEqual(['a', 'b', 'c'].map((item) => `units:closed:${key}/crash-leaf/${item}`));
+        expect(instance.history.filter((entry) => entry.startsWith('called:'))).toHaveLength(3);
+      } else {
+        expect(instance.tasks).toEqual(['fill:completed:crash-driver']);
+        expect(instance.jobs).toEqual(['stamp:completed']);
+      }
     }
   });
 
@@ -126,7 +146,7 @@ describe.each(CRASH_KINDS)(`embedded engine under SIGKILL on %s (seed ${SEED})`,
     expect(crashed.kills).toBeGreaterThanOrEqual(MIN_KILLS);
     expect(crashed.outcome).toBe('done');
     expect(crashed.endState).toEqual(reference.endState);
-  }, 400_000);
+  }, 900_000);
 
   if (kind === 'sqlite') {
     it('given the fault switch that commits engine state and rows separately, when killed the same way, then the end state differs (the test can fail)', async () => {
@@ -134,6 +154,6 @@ describe.each(CRASH_KINDS)(`embedded engine under SIGKILL on %s (seed ${SEED})`,
 
       expect(faulty.kills).toBeGreaterThan(0);
       expect(faulty.endState).not.toEqual(reference.endState);
-    }, 400_000);
+    }, 900_000);
   }
 });
