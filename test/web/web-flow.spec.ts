@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, BrowserContext, ElementHandle, Page } from 'puppeteer-core';
+import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
@@ -10,10 +10,10 @@ import { generateReportValues, seededRandom } from '../../src/reports/form/gener
 import { ReportValues } from '../../src/reports/form/report-values';
 import { ReportsService } from '../../src/reports/reports.service';
 import { ControlledClock } from '../../src/shared/clock';
-import { projectRoot } from '../../src/shared/project-root';
 import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
+import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, openCycle, screenshot, signIn as signInThroughLoginPage, textOf } from './browser-support';
 
 /**
  * The web app in a real Chromium, through its own pages, forms and links (never the API directly):
@@ -22,9 +22,6 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
  * Screenshots of the key pages are kept under var/test-artifacts/web/. SQLite only: the pages are
  * the same on every database, whose behaviour the API tests cover.
  */
-const DATA_SET = 'quang-ngai-2025';
-const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
-
 (TEST_DATABASE_KINDS.includes('sqlite') ? describe : describe.skip)('the web app in Chromium [sqlite]', () => {
   let t: TestApp;
   let browser: Browser;
@@ -41,32 +38,19 @@ const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
     reportId = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
     await t.app.get(InboxProjection).settled();
     values = generateReportValues(formForYear(2026), seededRandom(7), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Tịnh Khê');
-    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  /** A fresh browser profile signed in through the login page. */
-  async function signIn(login: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => console.error(`page error (${login}):`, error));
-    await page.goto(`${t.baseUrl}/inbox`);
-    await page.waitForSelector('#login-form'); // sent to the login page
-    await page.type('#login', `${login}@${DATA_SET}`);
-    await page.type('#password', DEMO_PASSWORD);
-    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
-    await page.waitForSelector('#who-name');
-    return { context, page };
-  }
+  const signIn = (login: string) => signInThroughLoginPage(browser, t.baseUrl, login);
 
   /** Form controls a screen reader could not name: no <label> of their own. */
   const unlabelled = (page: Page) => page.$$eval('input, select, textarea', (nodes) => nodes.filter((n) => (n as HTMLInputElement).type !== 'hidden' && !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML));
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  const text = (page: Page, selector: string) => page.$eval(selector, (node) => (node.textContent ?? '').trim());
+  const shot = screenshot;
+  const text = textOf;
   const settle = async () => {
     await t.app.get(WorkflowEngine).whenIdle();
     await t.app.get(InboxProjection).settled();
@@ -85,9 +69,7 @@ const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
     for (const [key, value] of Object.entries(report.narratives)) await page.$eval(`[name="narratives.${key}"]`, (node, v) => ((node as HTMLTextAreaElement).value = v), value);
   }
 
-  async function reloadAfter(page: Page, click: string) {
-    await Promise.all([page.waitForNavigation(), page.click(click)]);
-  }
+  const reloadAfter = clickAndWait;
 
   it('carries a report from draft through a return to its issued document', async () => {
     // Staff: the inbox shows the draft task with its deadline; the report opens from it.
@@ -212,13 +194,3 @@ const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
 });
 
 
-/**
- * insertCycle's 2026 cycle, with the reminder settings the cycles module is adding (TypeORM ignores
- * properties that are not columns, so this works before and after that change lands).
- */
-async function openCycle(t: TestApp): Promise<CycleEntity> {
-  const cycles = t.dataSource.getRepository(CycleEntity);
-  const reminders = { reminderOffsets: [5, 1], escalationDays: 3 } as Partial<CycleEntity>;
-  await cycles.insert({ year: 2026, dataSetId: DATA_SET, deadlineAt: new Date('2026-11-14T16:59:59.999Z'), periodStart: '2025-11-15', periodEnd: '2026-11-14', status: 'open', openedAt: new Date('2026-10-01T02:00:00Z'), openedBy: null, ...reminders });
-  return cycles.findOneByOrFail({ dataSetId: DATA_SET, year: 2026 });
-}
