@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditCommand, AuditExportCommand, AuditVerifyCommand } from '../audit/audit-verify.command';
+import { BackupCommand, RestoreCommand } from '../backup/backup.command';
 import { RenderCommand } from '../documents/render.command';
 import { OpenCycleCommand } from '../cycles/open-cycle.command';
 import { MigrateCommand } from './migrate.command';
@@ -9,5 +10,5 @@ import { VerifyStoreCommand } from '../documents/verify-store.command';
 import { ExportRegisterCommand } from '../documents/export-register.command';
 
 /** Every command of the `iso-cycle` CLI; each builds the application context it needs. */
-@Module({ providers: [AuditCommand, AuditVerifyCommand, AuditExportCommand, MigrateCommand, SeedCommand, ServeCommand, RenderCommand, VerifyStoreCommand, ExportRegisterCommand, OpenCycleCommand] })
+@Module({ providers: [BackupCommand, RestoreCommand, AuditCommand, AuditVerifyCommand, AuditExportCommand, MigrateCommand, SeedCommand, ServeCommand, RenderCommand, VerifyStoreCommand, ExportRegisterCommand, OpenCycleCommand] })
 export class CliModule {}
