@@ -119,6 +119,19 @@ describe.each(KINDS)('%s from its sample data', (kind) => {
     expect(pages.slice(end.page).flatMap(textLines)).toEqual([]);
   });
 
+  test('never breaks a word of a table heading across lines (narrow figure columns)', () => {
+    const html = catalogue.renderHtml(kind, catalogue.sample(kind));
+    const headings = [...html.matchAll(/<th\b[^>]*>([\s\S]*?)<\/th>/g)].map((match) => match[1].replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&'));
+    const printed = new Set(get().pages.flatMap((page) => page.lines.flatMap((line) => line.text.split(/\s+/))));
+    const words = new Set(headings.flatMap((heading) => heading.split(/[\s/]+/)).filter((word) => word.length > 1));
+    // A word broken in its cell prints as two pieces on two lines ("HTQLC" / "L"); the whole word may
+    // still appear elsewhere (a row label), so look for the pieces.
+    const broken = [...words].filter((word) =>
+      [...word].some((_, i) => i > 0 && printed.has(word.slice(0, i)) && printed.has(word.slice(i)) && !words.has(word.slice(0, i)) && !words.has(word.slice(i))),
+    );
+    expect(broken).toEqual([]);
+  });
+
   test('numbers pages from page 2, centred in the top margin', () => {
     const { pages } = get();
     expect(pages.length).toBeGreaterThanOrEqual(2);
