@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InboxProjection } from './inbox/inbox-projection';
 import { MailOutboxDispatcher } from './notifications/mail-outbox-dispatcher';
 import { ReportWorkers } from './reports/report-workers';
+import { DeadlineWorkers } from './deadlines/deadline-workers';
+import { ConsolidationWorkers } from './consolidation/consolidation-workers';
 import { deployProductProcesses } from './workflow/process-catalogue';
 import { WorkflowEngine } from './workflow/workflow-engine';
 
@@ -18,6 +20,8 @@ export class AppRuntime {
     private readonly engine: WorkflowEngine,
     private readonly inbox: InboxProjection,
     private readonly reportWorkers: ReportWorkers,
+    private readonly deadlineWorkers: DeadlineWorkers,
+    private readonly consolidationWorkers: ConsolidationWorkers,
     private readonly mailOutbox: MailOutboxDispatcher,
   ) {}
 
@@ -25,6 +29,8 @@ export class AppRuntime {
     this.inbox.attach();
     await this.engine.start();
     this.reportWorkers.register();
+    this.deadlineWorkers.register();
+    this.consolidationWorkers.register();
     const deployed = await deployProductProcesses(this.engine);
     this.logger.log(`processes: ${deployed.map((p) => `${p.bpmnProcessId} v${p.version}`).join(', ')}`);
     await this.inbox.resync();

@@ -37,4 +37,15 @@ export class CycleEntity {
 
   @Column({ name: 'opened_by', type: 'integer', nullable: true })
   openedBy!: number | null;
+
+  /**
+   * Reminders go out this many working days before a unit's deadline (e.g. [5, 1]; stored "5,1").
+   * TypeORM also runs `from` on the in-memory value after a save, hence the array case.
+   */
+  @Column({ name: 'reminder_offsets', type: 'varchar', length: 64, default: '5,1', transformer: { to: (v: number[] | undefined) => v?.join(','), from: (v: string | number[]) => (Array.isArray(v) ? v : v === '' ? [] : v.split(',').map(Number)) } })
+  reminderOffsets!: number[];
+
+  /** Working days after a unit's deadline before its lateness is escalated to the consolidating unit. */
+  @Column({ name: 'escalation_days', type: 'integer', default: 2 })
+  escalationDays!: number;
 }

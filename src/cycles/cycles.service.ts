@@ -6,10 +6,13 @@ import { writeTransaction } from '../database/write-transaction';
 import { DataSetEntity } from '../organization/data-set.entity';
 import { OrganizationService } from '../organization/organization.service';
 import { ReportsService } from '../reports/reports.service';
-import { instantOf, isoCivilDate } from '../shared/civil-date';
+import { civilDateOf, instantOf, isoCivilDate } from '../shared/civil-date';
+import { DateTime } from 'luxon';
 import { Clock } from '../shared/clock';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../shared/errors';
 import { CycleEntity } from './cycle.entity';
+import { ConsolidationService } from '../consolidation/consolidation.service';
+import { DeadlinesService } from '../deadlines/deadlines.service';
 import { requestLetter, requestLetterId } from './request-letter';
 import { IssuedDocumentEntity } from '../documents/issuing/issued-document.entity';
 import { IssuePipeline } from '../documents/issuing/issue-pipeline';
@@ -27,13 +30,23 @@ export interface OpenCycleRequest {
   /** Default: 15/11 of the year before to 14/11 of the year. */
   periodStart?: string;
   periodEnd?: string;
+  /** Working days before the deadline on which staff are reminded. Default [5, 1]. */
+  reminderOffsets?: number[];
+  /** Working days after the deadline before the consolidating unit is told. Default 2. */
+  escalationDays?: number;
 }
 
+const DEFAULT_REMINDER_OFFSETS = [5, 1];
+const DEFAULT_ESCALATION_DAYS = 2;
+const END_OF_DAY = { hour: 23, minute: 59, second: 59, millisecond: 999 };
+/** Days a demo cycle opened after the usual deadline gives every unit. */
+const DEMO_GRACE_DAYS = 30;
+
 /**
- * Opening a yearly cycle: the cycle on its data set (which it keeps), then one report process per
- * reporting unit. Opening is resumable: the reports are started idempotently, so `completeOpening`
- * after a crash starts only those that are missing and finishes the request letter. (Consolidations
- * and deadline timers come with the cycle's consolidation, issue #8.)
+ * Opening a yearly cycle: the cycle on its data set (which it keeps), then a consolidation at every
+ * unit with units below it, one report process and its deadline watch per reporting unit, and the
+ * request letter. Opening is resumable: everything is started idempotently, so `completeOpening`
+ * after a crash starts only what is missing and finishes the request letter.
  */
 @Injectable()
 export class CyclesService {
@@ -47,6 +60,8 @@ export class CyclesService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly pipeline: IssuePipeline,
+    private readonly consolidations: ConsolidationService,
+    private readonly deadlines: DeadlinesService,
   ) {}
 
   async openCycle(request: OpenCycleRequest, actor: AuditActor = SYSTEM_ACTOR): Promise<CycleEntity> {
@@ -58,6 +73,10 @@ export class CyclesService {
     const deadlineDay = isoCivilDate(deadline, this.config.civilTimeZone);
     if (!(periodStart < periodEnd)) problems.push({ path: 'periodStart', code: 'order', message: 'Kỳ báo cáo phải bắt đầu trước khi kết thúc' });
     if (periodEnd > deadlineDay) problems.push({ path: 'periodEnd', code: 'after-deadline', message: `Kỳ báo cáo phải kết thúc trước hoặc đúng hạn báo cáo (${deadlineDay})` });
+    const offsets = request.reminderOffsets ?? DEFAULT_REMINDER_OFFSETS;
+    if (!Array.isArray(offsets) || offsets.length > 10 || offsets.some((n) => !Number.isInteger(n) || n < 0 || n > 60)) problems.push({ path: 'reminderOffsets', code: 'range', message: 'Các mốc nhắc hạn là số ngày làm việc từ 0 đến 60, tối đa 10 mốc' });
+    const escalation = request.escalationDays ?? DEFAULT_ESCALATION_DAYS;
+    if (!Number.isInteger(escalation) || escalation < 0 || escalation > 30) problems.push({ path: 'escalationDays', code: 'range', message: 'Số ngày làm việc trước khi báo cáo cấp trên phải từ 0 đến 30' });
     if (problems.length > 0) throw new ValidationFailedError(problems);
     if (!(await this.dataSource.getRepository(DataSetEntity).existsBy({ id: request.dataSetId }))) throw new NotFoundError(`Data set ${request.dataSetId}`);
 
@@ -65,7 +84,7 @@ export class CyclesService {
       if (await manager.existsBy(CycleEntity, { dataSetId: request.dataSetId, year: request.year })) {
         throw new ConflictError(`Kỳ báo cáo năm ${request.year} của ${request.dataSetId} đã mở`, 'cycle-exists');
       }
-      const row = manager.create(CycleEntity, { year: request.year, dataSetId: request.dataSetId, deadlineAt: deadline, periodStart, periodEnd, status: 'open', openedAt: this.clock.now(), openedBy: actor.personId });
+      const row = manager.create(CycleEntity, { year: request.year, dataSetId: request.dataSetId, deadlineAt: deadline, periodStart, periodEnd, status: 'open', openedAt: this.clock.now(), openedBy: actor.personId, reminderOffsets: request.reminderOffsets ?? DEFAULT_REMINDER_OFFSETS, escalationDays: request.escalationDays ?? DEFAULT_ESCALATION_DAYS });
       await manager.save(row);
       await this.audit.record(manager, { actor, action: 'cycle.opened', subject: { type: 'cycle', id: row.id }, cycleId: String(row.id), after: row });
       return row;
@@ -80,7 +99,9 @@ export class CyclesService {
    */
   async completeOpening(cycle: CycleEntity): Promise<number> {
     const units = await this.organization.reportingUnits(cycle.dataSetId);
-    for (const unit of units) await this.reports.startReport(cycle, unit);
+    // Consolidations first: a district's earlier deadline, once set, is what its communes' watches read.
+    await this.consolidations.startConsolidations(cycle);
+    for (const unit of units) await this.deadlines.startWatch(await this.reports.startReport(cycle, unit));
     const letterId = requestLetterId(cycle);
     // Once approved, the letter is only ever resumed: its content (signer, dates) is fixed at approval.
     if (await this.dataSource.getRepository(IssuedDocumentEntity).existsBy({ id: letterId })) await this.pipeline.advance(letterId);
@@ -100,10 +121,18 @@ export class CyclesService {
     return requestLetter({ cycle, standingAgency, province, division, reportingUnits, signer: { personId: person.id, fullName: person.fullName, title: head.title ?? standingAgency.headTitle } });
   }
 
-  /** The demo: a cycle for the current civil year on the data set. */
+  /**
+   * The demo: a cycle for the current civil year on the data set. Past its usual deadline (a first
+   * start in late November), the demo gives every unit a month from today, so that the work waiting
+   * for each demo login is not already late.
+   */
   async openCurrentCycle(dataSetId: string): Promise<CycleEntity> {
-    const year = Number(isoCivilDate(this.clock.now(), this.config.civilTimeZone).slice(0, 4));
-    return this.openCycle({ dataSetId, year });
+    const now = this.clock.now();
+    const today = civilDateOf(now, this.config.civilTimeZone);
+    const usual = instantOf({ year: today.year, month: 11, day: 14 }, END_OF_DAY, this.config.civilTimeZone);
+    if (now < usual) return this.openCycle({ dataSetId, year: today.year });
+    const inAMonth = DateTime.fromJSDate(now, { zone: this.config.civilTimeZone }).plus({ days: DEMO_GRACE_DAYS });
+    return this.openCycle({ dataSetId, year: today.year, deadline: instantOf({ year: inAMonth.year, month: inAMonth.month, day: inAMonth.day }, END_OF_DAY, this.config.civilTimeZone) });
   }
 
   /** At start: finishes the opening of every open cycle that a crash cut short (a no-op otherwise). */

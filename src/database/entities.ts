@@ -21,6 +21,8 @@ import { DocumentDeliveryEntity } from '../documents/issuing/document-delivery.e
 import { OutgoingRegisterEntryEntity } from '../documents/registers/outgoing-register-entry.entity';
 import { IncomingRegisterEntryEntity } from '../documents/registers/incoming-register-entry.entity';
 import { RegisterClosingEntity } from '../documents/registers/register-closing.entity';
+import { ConsolidationEntity, DraftDocumentEntity, UrgeLetterEntity } from '../consolidation/consolidation.entity';
+import { DeadlineAlarmEntity } from '../deadlines/deadline-alarm.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { OutgoingMailEntity } from '../notifications/mail-outbox.entity';
 
@@ -54,6 +56,10 @@ export const ALL_ENTITIES: Function[] = [
   OutgoingRegisterEntryEntity,
   IncomingRegisterEntryEntity,
   RegisterClosingEntity,
+  ConsolidationEntity,
+  UrgeLetterEntity,
+  DraftDocumentEntity,
+  DeadlineAlarmEntity,
   NotificationEntity,
   OutgoingMailEntity,
 ];

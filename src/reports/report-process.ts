@@ -1,5 +1,6 @@
 import { candidateGroup } from '../organization/candidate-groups';
 import { Role } from '../organization/roles';
+import { consolidationKey } from '../consolidation/consolidation-process';
 
 /**
  * The names shared by processes/unit-report.bpmn and the code, defined once.
@@ -25,8 +26,10 @@ export const UNIT_REPORT_TASKS = {
 export const UNIT_REPORT_JOBS = {
   /** Number, render, store and register the approved report. */
   issue: 'issue-report',
-  /** Register the report as incoming at the consolidating unit and notify its consolidation. */
+  /** Record the report as received by the consolidating unit and end its deadline watch. */
   send: 'send-report',
+  /** After the report that goes to the top unit: the top's report to the Ministry, drafted for signature. */
+  draftTopReport: 'draft-top-report',
 } as const;
 
 /** Process variables: ids, never documents. */
@@ -43,6 +46,12 @@ export interface UnitReportVariables {
   approverGroups: string[];
   /** ISO 8601 instant: the unit's deadline, shown as the tasks' due date. */
   dueDate: string;
+  /** The unit has units reporting to it: it drafts once its consolidation closed the period. */
+  consolidates: boolean;
+  /** Correlation key of the unit's own consolidation (message consolidation-closed). */
+  consolidationKey: string;
+  /** The unit reports to the top of the hierarchy (the provincial People's Committee). */
+  submitsToTop: boolean;
 }
 
 /** The reviewer's decision, set when a review task completes. */
@@ -50,7 +59,11 @@ export interface ReviewOutcomeVariables {
   decision: 'approved' | 'returned';
 }
 
-export function unitReportVariables(report: { id: number; unitId: number; cycleId: number; divisionReview: boolean }, deadline: Date): UnitReportVariables {
+export function unitReportVariables(
+  report: { id: number; unitId: number; cycleId: number; divisionReview: boolean },
+  deadline: Date,
+  place: { consolidates: boolean; submitsToTop: boolean } = { consolidates: false, submitsToTop: false },
+): UnitReportVariables {
   return {
     reportId: report.id,
     unitId: report.unitId,
@@ -60,6 +73,9 @@ export function unitReportVariables(report: { id: number; unitId: number; cycleI
     divisionHeadGroup: candidateGroup(report.unitId, Role.DivisionHead),
     approverGroups: [candidateGroup(report.unitId, Role.Head), candidateGroup(report.unitId, Role.Deputy)],
     dueDate: deadline.toISOString(),
+    consolidates: place.consolidates,
+    consolidationKey: consolidationKey(report.cycleId, report.unitId),
+    submitsToTop: place.submitsToTop,
   };
 }
 

@@ -10,17 +10,14 @@ import { Job, JobOutcome, JobOutcomes, WorkerRegistration, WorkflowEngine } from
 import { formById } from './form/form-definition';
 import { REPORT_DOCUMENT, reportDocumentContent, reportDocumentContext, reportSigner } from './report-document';
 import { UNIT_REPORT_JOBS } from './report-process';
+import { CONSOLIDATED_REPORT_KIND, consolidatedReportContent, consolidatedReportSubject } from '../consolidation/consolidated-document';
+import { ConsolidationEntity, ConsolidationSnapshot } from '../consolidation/consolidation.entity';
+import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, deadlineWatchKey } from '../deadlines/deadline-process';
+import { Clock } from '../shared/clock';
 import { ReportReviewEntity } from './report-review.entity';
 import { ReportVersionEntity } from './report-version.entity';
 import { ReportEntity } from './report.entity';
 import { periodOf } from './reports.service';
-
-/** Message that tells a consolidation a report of one of its units has arrived. */
-export const REPORT_RECEIVED_MESSAGE = 'report-received';
-/** Correlation key of a consolidation: the cycle and the consolidating unit. */
-export const consolidationKey = (cycleId: number, unitId: number) => `cycle:${cycleId}:unit:${unitId}`;
-/** How long a report-received message waits for its consolidation to subscribe. */
-const MESSAGE_TTL_MS = 400 * 24 * 3600 * 1000;
 
 /**
  * The service tasks of the unit report process. Thin: each reads the ids from the job, delegates, and
@@ -33,6 +30,7 @@ export class ReportWorkers {
     private readonly dataSource: DataSource,
     private readonly engine: WorkflowEngine,
     private readonly pipeline: IssuePipeline,
+    private readonly clock: Clock,
   ) {}
 
   register(): WorkerRegistration[] {
@@ -50,18 +48,30 @@ export class ReportWorkers {
     return JobOutcomes.complete({ documentId: document.id });
   }
 
-  /** Tells the consolidating unit's consolidation (by message, buffered until it listens). */
+  /**
+   * Records the report as received by the consolidating unit (the issue pipeline has already delivered
+   * and registered it there): flagged when that unit had closed its period, so it is never counted in
+   * a document already issued. Then ends the report's deadline watch.
+   */
   async send(job: Job): Promise<JobOutcome> {
     const report = await this.reportOf(job);
     const unit = await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: report.unitId });
-    if (unit.reportsToId === null) return JobOutcomes.complete();
-    await this.engine.publishMessage({
-      name: REPORT_RECEIVED_MESSAGE,
-      correlationKey: consolidationKey(report.cycleId, unit.reportsToId),
-      variables: { receivedReportId: report.id },
-      timeToLiveMs: MESSAGE_TTL_MS,
-    });
+    if (!report.sentAt) {
+      const receiver = unit.reportsToId === null ? null : await this.dataSource.getRepository(ConsolidationEntity).findOneBy({ cycleId: report.cycleId, unitId: unit.reportsToId });
+      await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { sentAt: this.clock.now(), receivedAfterClose: receiver?.status === 'closed' });
+    }
+    await this.engine.publishMessage({ name: DEADLINE_CHANGED_MESSAGE, correlationKey: deadlineWatchKey(report.id), variables: {}, timeToLiveMs: DEADLINE_WAKE_TTL_MS });
     return JobOutcomes.complete();
+  }
+
+  /** The consolidating unit and every unit its snapshot counts or lists. */
+  private async unitsNamedIn(unit: UnitEntity, snapshot: ConsolidationSnapshot): Promise<Map<number, UnitEntity>> {
+    const ids = [...new Set([...snapshot.included.map((r) => r.unitId), ...snapshot.lateOrMissing.map((l) => l.unitId)])];
+    const units = ids.length === 0 ? [] : await this.dataSource.getRepository(UnitEntity).findBy({ id: In(ids) });
+    const byId = new Map(units.map((u) => [u.id, u]));
+    byId.set(unit.id, unit);
+    // Group titles name the consolidating units below, which are counted too.
+    return byId;
   }
 
   private async reportOf(job: Job): Promise<ReportEntity> {
@@ -79,26 +89,22 @@ export class ReportWorkers {
     const roles = await this.dataSource.getRepository(RoleAssignmentEntity).findBy({ personId: approver.id, unitId: unit.id, role: In([Role.Head, Role.Deputy]) });
     const asHead = roles.find((r) => r.role === Role.Head);
     const signer = reportSigner(unit, { fullName: approver.fullName, isDeputy: !asHead, title: (asHead ?? roles[0])?.title });
+    const consolidation = await this.dataSource.getRepository(ConsolidationEntity).findOneBy({ cycleId: cycle.id, unitId: unit.id });
+    const common = { form: formById(report.formId), values: version.values, unit, consolidatingUnit: consolidating, period: periodOf(cycle), year: cycle.year, signer, archiveDivision: division?.symbol ?? 'VP' };
+    const consolidated = consolidation?.snapshot
+      ? { templateKind: CONSOLIDATED_REPORT_KIND, subject: consolidatedReportSubject(cycle.year), content: consolidatedReportContent({ ...common, snapshot: consolidation.snapshot, units: await this.unitsNamedIn(unit, consolidation.snapshot) }) }
+      : null;
     return {
       id: documentId,
       unitId: unit.id,
       documentType: REPORT_DOCUMENT.documentType,
-      templateKind: REPORT_DOCUMENT.templateKind,
-      subject: REPORT_DOCUMENT.subject(cycle.year),
+      templateKind: consolidated?.templateKind ?? REPORT_DOCUMENT.templateKind,
+      subject: consolidated?.subject ?? REPORT_DOCUMENT.subject(cycle.year),
       divisionId: division?.id ?? null,
       signerPersonId: approver.id,
       signerName: approver.fullName,
       recipients: consolidating ? [{ unitId: consolidating.id, name: consolidating.officialName }] : [],
-      content: reportDocumentContent({
-        form: formById(report.formId),
-        values: version.values,
-        unit,
-        consolidatingUnit: consolidating,
-        period: periodOf(cycle),
-        year: cycle.year,
-        signer,
-        archiveDivision: division?.symbol ?? 'VP',
-      }),
+      content: consolidated?.content ?? reportDocumentContent(common),
       approvedBy: approver.id,
     };
   }

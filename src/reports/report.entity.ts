@@ -50,4 +50,32 @@ export class ReportEntity {
 
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
   updatedAt!: Date;
+
+  /** This unit's own deadline (an extension granted to it alone); null: its consolidation's or the cycle's. */
+  @Column({ name: 'deadline_at', type: 'datetime', precision: 3, nullable: true })
+  deadlineAt!: Date | null;
+
+  /** Set by the engine's deadline timer when the deadline passed before the report was sent. */
+  @Column({ name: 'late_since', type: 'datetime', precision: 3, nullable: true })
+  lateSince!: Date | null;
+
+  /** When the issued report reached the consolidating unit. */
+  @Column({ name: 'sent_at', type: 'datetime', precision: 3, nullable: true })
+  sentAt!: Date | null;
+
+  /** It arrived after the consolidating unit closed its period: registered and flagged, never consolidated. */
+  @Column({ name: 'received_after_close', type: 'boolean', default: false })
+  receivedAfterClose!: boolean;
+
+  /** Received on paper and entered on the unit's behalf (nhập hộ), its scan attached as evidence. */
+  @Column({ name: 'on_paper', type: 'boolean', default: false })
+  onPaper!: boolean;
+
+  /** Number, symbol and date as printed on the paper report (e.g. "45/BC-UBND ngày 12/11/2026"). */
+  @Column({ name: 'paper_reference', type: 'varchar', length: 255, nullable: true })
+  paperReference!: string | null;
+
+  /** The instance of the report's deadline watch (processes/report-deadline.bpmn). */
+  @Column({ name: 'deadline_watch_key', type: 'varchar', length: 64, nullable: true })
+  deadlineWatchKey!: string | null;
 }

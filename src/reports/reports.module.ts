@@ -16,6 +16,6 @@ import { ReportQueries } from './report-queries';
   imports: [WorkflowModule, AccessModule, AuditModule, NotificationsModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries],
-  exports: [ReportsService, ReportWorkers],
+  exports: [ReportsService, ReportWorkers, EvidenceFiles],
 })
 export class ReportsModule {}

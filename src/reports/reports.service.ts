@@ -69,10 +69,13 @@ export class ReportsService {
       report = await reports.findOneByOrFail({ cycleId: cycle.id, unitId: unit.id });
     }
     if (!report.processInstanceKey) {
+      const units = this.dataSource.getRepository(UnitEntity);
+      const consolidates = await units.existsBy({ reportsToId: unit.id });
+      const receiver = unit.reportsToId === null ? null : await units.findOneByOrFail({ id: unit.reportsToId });
       const instance = await this.engine.startInstance({
         bpmnProcessId: UNIT_REPORT_PROCESS.id,
         businessKey: reportBusinessKey(report.id),
-        variables: { ...unitReportVariables(report, options.deadline ?? cycle.deadlineAt) },
+        variables: { ...unitReportVariables(report, options.deadline ?? cycle.deadlineAt, { consolidates, submitsToTop: receiver !== null && receiver.reportsToId === null }) },
       });
       await reports.update({ id: report.id }, { processInstanceKey: instance.instanceKey });
       report.processInstanceKey = instance.instanceKey;

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { ConsolidationEntity } from '../../src/consolidation/consolidation.entity';
 import { requestLetterId } from '../../src/cycles/request-letter';
 import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
 import { IncomingRegisterEntryEntity } from '../../src/documents/registers/incoming-register-entry.entity';
@@ -14,6 +15,9 @@ import { ControlledClock } from '../../src/shared/clock';
 import { databaseDigest } from '../support/database-digest';
 import { ApiClient, startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
+
+// Opening starts hundreds of process instances: minutes on a busy machine.
+jest.setTimeout(300_000);
 
 describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
   let t: TestApp;
@@ -31,12 +35,16 @@ describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
     return t.dataSource.getRepository(InboxTaskEntity).countBy({ cycleId, state: 'open', elementId: 'draft-report' });
   };
 
-  it('opens the current year on the 2025 data set: a report and a draft task for each of the 110 reporting units', async () => {
+  it('opens the current year on the 2025 data set: a report for each of the 110 reporting units, a consolidation at the standing agency', async () => {
     const cycle = await cycles.openCurrentCycle('quang-ngai-2025');
     expect(cycle).toMatchObject({ year: 2026, periodStart: '2025-11-15', periodEnd: '2026-11-14', status: 'open' });
-    expect(cycle.deadlineAt.toISOString()).toBe('2026-11-14T16:59:59.999Z');
+    // Opened on 27/11, past the usual 14/11: the demo gives every unit a month.
+    expect(cycle.deadlineAt.toISOString()).toBe('2026-12-27T16:59:59.999Z');
     expect(await t.dataSource.getRepository(ReportEntity).countBy({ cycleId: cycle.id })).toBe(110);
-    expect(await openDraftTasks(cycle.id)).toBe(110);
+    // The standing agency drafts its own (consolidated) report once it has closed its consolidation.
+    expect(await openDraftTasks(cycle.id)).toBe(109);
+    const consolidations = await t.dataSource.getRepository(ConsolidationEntity).findBy({ cycleId: cycle.id });
+    expect(consolidations.map((c) => c.status)).toEqual(['open']);
 
     const staff = new ApiClient(t.baseUrl);
     await staff.login('staff.21211@quang-ngai-2025', DEMO_PASSWORD);
@@ -50,13 +58,15 @@ describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
     expect(text).toMatch(/Số: 01\/SKHCN-TĐC/);
     expect(text).toContain('V/v báo cáo kết quả duy trì');
     expect(text).toMatch(/Kính gửi:[\s\S]*Các sở, ban, ngành thuộc UBND tỉnh[\s\S]*UBND các xã, phường, thị trấn, đặc khu/);
-    expect(text).toContain('14/11/2026');
+    expect(text).toContain('27/12/2026');
   });
 
-  it('runs the same process files on the three-level 2021 data set: 205 reports', async () => {
-    const cycle = await cycles.openCycle({ dataSetId: 'quang-ngai-2021', year: 2026 });
+  it('runs the same process files on the three-level 2021 data set: 205 reports, 13 consolidations', async () => {
+    const cycle = await cycles.openCycle({ dataSetId: 'quang-ngai-2021', year: 2026, deadline: new Date('2026-12-15T16:59:59.999Z') });
     expect(await t.dataSource.getRepository(ReportEntity).countBy({ cycleId: cycle.id })).toBe(205);
-    expect(await openDraftTasks(cycle.id)).toBe(205);
+    // 12 districts with communes (Lý Sơn has none) and the standing agency consolidate; the other 192 draft now.
+    expect(await t.dataSource.getRepository(ConsolidationEntity).countBy({ cycleId: cycle.id })).toBe(13);
+    expect(await openDraftTasks(cycle.id)).toBe(192);
   });
 
   it('refuses a second opening of the same year, and a data period ending after the deadline, changing nothing', async () => {
@@ -75,7 +85,7 @@ describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
     expect(await cycles.completeOpening(cycle)).toBe(110);
     expect(await t.dataSource.getRepository(ReportEntity).countBy({ cycleId: cycle.id })).toBe(110);
     expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: one.id })).processInstanceKey).toBe(one.processInstanceKey);
-    expect(await openDraftTasks(cycle.id)).toBe(110);
+    expect(await openDraftTasks(cycle.id)).toBe(109);
     expect(await t.dataSource.getRepository(IssuedDocumentEntity).countBy({ templateKind: 'request-to-report-letter', unitId: (await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: requestLetterId(cycle) })).unitId, year: 2026 })).toBe(1);
   });
 });

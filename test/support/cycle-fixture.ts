@@ -13,6 +13,8 @@ export async function insertCycle(dataSource: DataSource, dataSetId: string, yea
     status: 'open',
     openedAt: new Date(`${year}-10-01T02:00:00Z`),
     openedBy: null,
+    reminderOffsets: [5, 1],
+    escalationDays: 2,
   });
   return cycles.findOneByOrFail({ dataSetId, year });
 }

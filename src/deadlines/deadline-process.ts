@@ -1,0 +1,41 @@
+/**
+ * The names shared by processes/report-deadline.bpmn and the code, defined once. One deadline watch
+ * runs beside each unit's report: it sleeps until the next alarm (a reminder, the deadline, the
+ * escalation), raises it, and plans again; a changed deadline or the report sent wakes it early.
+ */
+export const REPORT_DEADLINE_PROCESS = {
+  id: 'report-deadline',
+  resource: 'report-deadline.bpmn',
+} as const;
+
+export const REPORT_DEADLINE_JOBS = {
+  /** Computes the next alarm from the report's effective deadline and what was already raised. */
+  plan: 'plan-deadline-alarm',
+  /** Raises the alarm that fell due (idempotent per report, kind and due instant). */
+  raise: 'raise-deadline-alarm',
+} as const;
+
+/** Wakes a report's deadline watch: its deadline changed, or the report was sent. */
+export const DEADLINE_CHANGED_MESSAGE = 'report-deadline-changed';
+/** A wake-up that finds the watch between two steps waits this long for it. */
+export const DEADLINE_WAKE_TTL_MS = 30 * 24 * 3600 * 1000;
+
+/** What `plan-deadline-alarm` answers: sleep until an alarm, wait for a change only, or stop watching. */
+export type DeadlineWatchNext = 'alarm' | 'wait' | 'done';
+
+export interface ReportDeadlineVariables {
+  reportId: number;
+  /** Correlation key of the watch's messages. */
+  reportKey: string;
+}
+
+/** Variables set by `plan-deadline-alarm`. */
+export interface PlannedAlarmVariables {
+  next: DeadlineWatchNext;
+  /** ISO instant of the next alarm (only when next = alarm). */
+  alarmAt: string | null;
+  alarmKind: string | null;
+}
+
+export const deadlineWatchKey = (reportId: number) => `report:${reportId}`;
+export const deadlineWatchBusinessKey = (reportId: number) => `deadline:report:${reportId}`;

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { Actor } from '../access/actor';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { AppConfig } from '../config/app-config';
+import { ConsolidationEntity } from '../consolidation/consolidation.entity';
+import { CycleEntity } from '../cycles/cycle.entity';
+import { writeTransaction } from '../database/write-transaction';
+import { UnitEntity } from '../organization/unit.entity';
+import { ReportEntity } from '../reports/report.entity';
+import { isoCivilDate } from '../shared/civil-date';
+import { Clock } from '../shared/clock';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../shared/errors';
+import { WorkflowEngine } from '../workflow/workflow-engine';
+import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, REPORT_DEADLINE_PROCESS, ReportDeadlineVariables, deadlineWatchBusinessKey, deadlineWatchKey } from './deadline-process';
+
+/**
+ * Deadlines of the cycle: the deadline each report must meet (its own extension, else the earlier
+ * deadline its consolidating unit set, else the cycle's), the watch that raises the alarms, and the
+ * changes that move a deadline — each wakes the watches concerned, so their timers follow.
+ */
+@Injectable()
+export class DeadlinesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly engine: WorkflowEngine,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async effectiveDeadline(report: ReportEntity, manager: EntityManager = this.dataSource.manager): Promise<Date> {
+    if (report.deadlineAt) return report.deadlineAt;
+    const unit = await manager.findOneByOrFail(UnitEntity, { id: report.unitId });
+    if (unit.reportsToId !== null) {
+      const consolidation = await manager.findOneBy(ConsolidationEntity, { cycleId: report.cycleId, unitId: unit.reportsToId });
+      if (consolidation?.unitsDeadlineAt) return consolidation.unitsDeadlineAt;
+    }
+    return (await manager.findOneByOrFail(CycleEntity, { id: report.cycleId })).deadlineAt;
+  }
+
+  /** Starts the report's deadline watch unless it has one; idempotent. */
+  async startWatch(report: ReportEntity): Promise<void> {
+    if (report.deadlineWatchKey) return;
+    const variables: ReportDeadlineVariables = { reportId: report.id, reportKey: deadlineWatchKey(report.id) };
+    const instance = await this.engine.startInstance({ bpmnProcessId: REPORT_DEADLINE_PROCESS.id, businessKey: deadlineWatchBusinessKey(report.id), variables: { ...variables } });
+    await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { deadlineWatchKey: instance.instanceKey });
+    report.deadlineWatchKey = instance.instanceKey;
+  }
+
+  /** Tells the watches of these reports to plan again (a deadline moved, or the report was sent). */
+  async wakeWatches(reportIds: number[]): Promise<void> {
+    for (const reportId of reportIds) {
+      await this.engine.publishMessage({ name: DEADLINE_CHANGED_MESSAGE, correlationKey: deadlineWatchKey(reportId), variables: {}, timeToLiveMs: DEADLINE_WAKE_TTL_MS });
+    }
+  }
+
+  /** Extends (or moves) the deadline of the whole cycle; every unit without its own deadline follows. */
+  async extendCycle(cycleId: number, deadline: Date, actor: Actor): Promise<CycleEntity> {
+    const cycle = await this.dataSource.getRepository(CycleEntity).findOneBy({ id: cycleId });
+    if (!cycle) throw new NotFoundError(`Kỳ báo cáo ${cycleId}`);
+    this.requireFuture(deadline, 'deadline');
+    const deadlineDay = isoCivilDate(deadline, this.config.civilTimeZone);
+    if (cycle.periodEnd > deadlineDay) throw new ValidationFailedError([{ path: 'deadline', code: 'before-period-end', message: `Hạn báo cáo không được trước ngày kết thúc kỳ số liệu (${cycle.periodEnd})` }]);
+    await writeTransaction(this.dataSource, async (manager) => {
+      await manager.update(CycleEntity, { id: cycle.id }, { deadlineAt: deadline });
+      await this.audit.record(manager, { actor, action: 'cycle.deadline-changed', subject: { type: 'cycle', id: cycle.id }, cycleId: String(cycle.id), before: { deadlineAt: cycle.deadlineAt }, after: { deadlineAt: deadline } });
+    });
+    const waiting = await this.dataSource.getRepository(ReportEntity).findBy({ cycleId: cycle.id, sentAt: IsNull(), onPaper: false });
+    await this.wakeWatches(waiting.map((r) => r.id));
+    return this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: cycle.id });
+  }
+
+  /** A deadline for one unit alone (an extension granted to it); null returns it to the common one. */
+  async setUnitDeadline(reportId: number, deadline: Date | null, actor: Actor): Promise<ReportEntity> {
+    const report = await this.dataSource.getRepository(ReportEntity).findOneBy({ id: reportId });
+    if (!report) throw new NotFoundError(`Báo cáo ${reportId}`);
+    if (report.sentAt || report.onPaper) throw new ConflictError('Báo cáo đã được gửi: không còn hạn để gia hạn', 'report-already-sent');
+    if (deadline) this.requireFuture(deadline, 'deadline');
+    await writeTransaction(this.dataSource, async (manager) => {
+      await manager.update(ReportEntity, { id: report.id }, { deadlineAt: deadline });
+      await this.audit.record(manager, { actor, action: 'report.deadline-changed', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), before: { deadlineAt: report.deadlineAt }, after: { deadlineAt: deadline } });
+    });
+    await this.wakeWatches([report.id]);
+    return this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id });
+  }
+
+  /** A consolidating unit's own deadline for the units reporting to it (a district for its communes): no later than its own. */
+  async setUnitsDeadline(consolidationId: number, deadline: Date | null, actor: Actor): Promise<ConsolidationEntity> {
+    const consolidation = await this.dataSource.getRepository(ConsolidationEntity).findOneBy({ id: consolidationId });
+    if (!consolidation) throw new NotFoundError(`Tổng hợp ${consolidationId}`);
+    if (consolidation.status === 'closed') throw new ConflictError('Đã chốt số liệu: không thể đổi hạn của các đơn vị', 'consolidation-closed');
+    if (deadline) {
+      this.requireFuture(deadline, 'deadline');
+      const ownReport = await this.dataSource.getRepository(ReportEntity).findOneBy({ cycleId: consolidation.cycleId, unitId: consolidation.unitId });
+      const own = ownReport ? await this.effectiveDeadline(ownReport) : (await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: consolidation.cycleId })).deadlineAt;
+      if (deadline > own) throw new ValidationFailedError([{ path: 'deadline', code: 'after-own-deadline', message: `Hạn của các đơn vị phải sớm hơn hoặc bằng hạn báo cáo của đơn vị tổng hợp (${own.toISOString()})` }]);
+    }
+    await writeTransaction(this.dataSource, async (manager) => {
+      await manager.update(ConsolidationEntity, { id: consolidation.id }, { unitsDeadlineAt: deadline });
+      await this.audit.record(manager, { actor, action: 'consolidation.units-deadline-changed', subject: { type: 'consolidation', id: consolidation.id }, unitId: consolidation.unitId, cycleId: String(consolidation.cycleId), before: { unitsDeadlineAt: consolidation.unitsDeadlineAt }, after: { unitsDeadlineAt: deadline } });
+    });
+    const units = await this.dataSource.getRepository(UnitEntity).findBy({ reportsToId: consolidation.unitId });
+    const waiting = await this.dataSource.getRepository(ReportEntity).findBy({ cycleId: consolidation.cycleId, unitId: In(units.map((u) => u.id)), sentAt: IsNull(), onPaper: false });
+    await this.wakeWatches(waiting.map((r) => r.id));
+    return this.dataSource.getRepository(ConsolidationEntity).findOneByOrFail({ id: consolidation.id });
+  }
+
+  private requireFuture(deadline: Date, path: string): void {
+    if (Number.isNaN(deadline.getTime())) throw new ValidationFailedError([{ path, code: 'format', message: 'Hạn báo cáo không phải là một thời điểm hợp lệ' }]);
+    if (deadline <= this.clock.now()) throw new ValidationFailedError([{ path, code: 'past', message: 'Hạn báo cáo mới phải ở tương lai' }]);
+  }
+}
