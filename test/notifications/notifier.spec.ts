@@ -34,6 +34,14 @@ import { ReceivedMail, SmtpSink } from './smtp-sink';
 const DATA_SET = 'quang-ngai-2025';
 const FROM = 'Sở KH&CN Quảng Ngãi <iso@skhcn.quangngai.gov.vn>';
 
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The text part as sent: the transfer encoding undone by hand (no mail library), line ends back to \n. */
 function decodedBody(mail: ReceivedMail): string {
   const raw = mail.raw.toString('latin1');
@@ -195,6 +203,30 @@ describe.each(TEST_DATABASE_KINDS)('notifications and their e-mail [%s]', (kind)
     expect(sink.received()).toHaveLength(before + pending);
   });
 
+  it('sends nothing for a caller that has not committed, and nothing at all when it rolls back', async () => {
+    const staff = await person('staff.21172');
+    const before = sink.received().length;
+    let notified!: () => void;
+    let release!: () => void;
+    const written = new Promise<void>((r) => (notified = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const caller = writeTransaction(dataSource, async (manager) => {
+      await notifier().notify(request('t3-uncommitted', { personIds: [staff.id] }), manager);
+      notified();
+      await gate;
+      throw new Error('the caller fails after notifying');
+    });
+    await written;
+    // From outside the caller's transaction, while it is open (on SQLite the dispatcher's claim waits for it).
+    const dispatching = dispatcher().dispatchDue();
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await expect(caller).rejects.toThrow('the caller fails');
+    expect(await dispatching).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(await mails('t3-uncommitted')).toEqual([]);
+    expect(sink.received()).toHaveLength(before);
+  });
+
   it('retries a temporary refusal after a backoff, and records a permanent refusal as failed without retrying', async () => {
     const [tempfail, refused] = [await person('staff.21211'), await person('head.21211')];
     await dataSource.getRepository(PersonEntity).update({ id: tempfail.id }, { email: 'tempfail.21211@quang-ngai-2025.invalid' });
@@ -233,13 +265,16 @@ describe.each(TEST_DATABASE_KINDS)('notifications and their e-mail [%s]', (kind)
     await app.get(AppRuntime).start();
     const delivered = (await sink.waitFor(before + 2)).slice(before);
     expect(delivered.flatMap((m) => m.envelope.to).sort()).toEqual(['deputy.21205@quang-ngai-2025.invalid', 'head.21205@quang-ngai-2025.invalid']);
-    await new Promise((r) => setTimeout(r, 4_000)); // more than one poll: nothing else goes out
+    // The mail the dead process took is not due before its lease ends; nothing else is pending.
+    expect(await dispatcher().dispatchDue()).toEqual({ sent: 0, retrying: 0, failed: 0 });
     expect(sink.received()).toHaveLength(before + 2);
     expect((await mails('t5-sent')).map((m) => m.status)).toEqual(['sent']);
 
     clock.advance(OUTBOX_LEASE_MS);
     const late = (await sink.waitFor(before + 3)).slice(before + 2);
     expect(late.map((m) => m.envelope.to)).toEqual([['staff.21205@quang-ngai-2025.invalid']]);
+    // The server has the message a moment before the dispatcher records it sent.
+    await until(async () => (await mails('t5')).every((m) => m.status === 'sent'));
     expect((await mails('t5')).map((m) => [m.status, m.attempts])).toEqual([['sent', 2], ['sent', 1], ['sent', 1]]);
 
     // Every message the server ever received is a distinct outbox row: nothing was sent twice.
