@@ -244,6 +244,10 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
         await manager.update(WfUserTask, { id: row.id }, { assignee });
         await manager.insert(WfHistory, { instanceId: row.instanceId, executionId: row.executionId, elementId: row.elementId, elementType: 'bpmn:UserTask', event: 'assigned', at: now, actor: actor ?? assignee });
       });
+      // The instance in memory keeps its open tasks' rows: keep its copy current, or the task's
+      // completion would be told with the old assignee (found by the soak test: claims lost from the inbox).
+      const cached = this.liveOpenTask(taskKey);
+      if (cached) cached.assignee = assignee;
       const task = toUserTask({ ...row, assignee });
       this.emit({ type: 'userTaskAssigned', task, previousAssignee: row.assignee });
       return task;
