@@ -3,6 +3,10 @@ import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { InboxTaskEntity } from '../../src/inbox/inbox-task.entity';
 import { ReportsService } from '../../src/reports/reports.service';
+import { ConsolidationEntity } from '../../src/consolidation/consolidation.entity';
+import { CONSOLIDATION_CLOSED_MESSAGE, consolidationKey } from '../../src/consolidation/consolidation-process';
+import { ConsolidationService } from '../../src/consolidation/consolidation.service';
+import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { insertCycle } from '../support/cycle-fixture';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
 import { PersonEntity } from '../../src/organization/person.entity';
@@ -28,6 +32,10 @@ interface Target {
   person: PersonEntity;
   reportId: number;
   taskKey: string;
+  /** The 2026 cycle of the unit's data set. */
+  cycleId: number;
+  /** The consolidation at the unit, or (a unit with none below it) at the unit it reports to. */
+  consolidationId: number;
 }
 
 interface Call {
@@ -91,6 +99,35 @@ const MATRIX: Record<string, MatrixRow> = {
   'GET /api/reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence` }), roles: REPORT_READERS },
   'GET /api/reports/:id/evidence/:evidenceId': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence/1` }), roles: REPORT_READERS },
   'GET /api/inbox': { access: 'signed-in', call: () => ({ path: '/api/inbox' }) },
+  // Consolidation: the consolidator's own is the standing agency's; every unit-role actor sits in a
+  // commune, whose target is the standing agency's consolidation, outside a commune's reach.
+  'GET /api/consolidations': {
+    access: 'by-role',
+    call: ({ unit }) => ({ path: `/api/consolidations?unitId=${unit.id}` }),
+    roles: { [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Clerk]: OWN_ONLY, [Role.Consolidator]: OWN_ONLY },
+  },
+  'GET /api/consolidations/:id/progress': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/api/consolidations/${consolidationId}/progress` }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  'GET /api/consolidations/:id/urge-letters': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/api/consolidations/${consolidationId}/urge-letters` }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  'GET /api/consolidations/:id/tables.xlsx': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/api/consolidations/${consolidationId}/tables.xlsx` }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  // Nobody is late in the matrix: the consolidator passes the policy and is refused (409).
+  'POST /api/consolidations/:id/urge': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/api/consolidations/${consolidationId}/urge`, body: {} }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  'PUT /api/consolidations/:id/units-deadline': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/api/consolidations/${consolidationId}/units-deadline`, body: { deadline: null } }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  'POST /api/consolidations/:id/close': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/api/consolidations/${consolidationId}/close` }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  // A paper report is entered by the unit above the report's unit: every actor's own target report (a
+  // commune's, or the standing agency's, which goes to the province) is out of their reach.
+  'POST /api/reports/:id/paper': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/paper`, body: { values: '{}', reference: 'x' } }), roles: {} },
+  // The standing agency reaches every unit of its data set, its own report included: it sets the province's deadlines.
+  'PUT /api/reports/:id/deadline': {
+    access: 'by-role',
+    call: ({ reportId }) => ({ path: `/api/reports/${reportId}/deadline`, body: { deadline: null } }),
+    roles: { [Role.Consolidator]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
+  },
+  'PUT /api/cycles/:id/deadline': { access: 'by-role', call: ({ cycleId }) => ({ path: `/api/cycles/${cycleId}/deadline`, body: { deadline: '2026-12-31T23:59:59+07:00' } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'GET /api/cycles/:id/top-report-draft': {
+    access: 'by-role',
+    call: ({ cycleId }) => ({ path: `/api/cycles/${cycleId}/top-report-draft` }),
+    roles: { [Role.Consolidator]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
+  },
   // A person's own notifications: another person's (or none) answers 404, which the policy let through.
   'GET /api/notifications': { access: 'signed-in', call: () => ({ path: '/api/notifications' }) },
   'POST /api/notifications/:id/read': { access: 'signed-in', call: () => ({ path: '/api/notifications/1/read' }) },
@@ -157,10 +194,17 @@ describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/ot
       await t.dataSource.getRepository(PersonEntity).insert({ login: `matrix-target.${code}@${dataSetId}`, fullName: 'Người Thử', passwordHash: template.passwordHash, active: true });
       const person = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `matrix-target.${code}@${dataSetId}` });
       await t.dataSource.getRepository(RoleAssignmentEntity).insert({ personId: person.id, unitId: unit.id, role: Role.Staff, title: null, divisionId: null });
-      const report = await t.app.get(ReportsService).startReport(cycles.get(dataSetId)!, unit);
+      const cycle = cycles.get(dataSetId)!;
+      const report = await t.app.get(ReportsService).startReport(cycle, unit);
+      // A consolidating unit drafts once its period is closed: release its report as closing would.
+      await t.app.get(WorkflowEngine).publishMessage({ name: CONSOLIDATION_CLOSED_MESSAGE, correlationKey: consolidationKey(cycle.id, unit.id), variables: {}, timeToLiveMs: 60_000 });
+      await t.app.get(WorkflowEngine).whenIdle();
       await t.app.get(InboxProjection).settled();
       const task = await t.dataSource.getRepository(InboxTaskEntity).findOneByOrFail({ subject: `report:${report.id}`, state: 'open' });
-      targets.set(key, { unit, person, reportId: report.id, taskKey: task.taskKey });
+      const consolidation =
+        (await t.dataSource.getRepository(ConsolidationEntity).findOneBy({ cycleId: cycle.id, unitId: unit.id })) ??
+        (await t.dataSource.getRepository(ConsolidationEntity).findOneByOrFail({ cycleId: cycle.id, unitId: unit.reportsToId! }));
+      targets.set(key, { unit, person, reportId: report.id, taskKey: task.taskKey, cycleId: cycle.id, consolidationId: consolidation.id });
     }
     return targets.get(key)!;
   };
@@ -169,7 +213,10 @@ describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/ot
 
   beforeAll(async () => {
     t = await startTestApp(kind, { dataSets: ['quang-ngai-2025', 'quang-ngai-2021'], security: { loginMaxFailuresPerIp: 100000 }, runtime: true });
-    for (const dataSetId of ['quang-ngai-2025', 'quang-ngai-2021']) cycles.set(dataSetId, await insertCycle(t.dataSource, dataSetId));
+    for (const dataSetId of ['quang-ngai-2025', 'quang-ngai-2021']) {
+      cycles.set(dataSetId, await insertCycle(t.dataSource, dataSetId));
+      await t.app.get(ConsolidationService).startConsolidations(cycles.get(dataSetId)!);
+    }
     for (const role of ALL_ROLES) sessions.set(role, await signIn(role));
   });
   afterAll(() => t.close());

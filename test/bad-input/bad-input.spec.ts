@@ -14,6 +14,7 @@ import { formForYear } from '../../src/reports/form/form-definition';
 import { generateReportValues, seededRandom } from '../../src/reports/form/generate-report-values';
 import { ReportsService } from '../../src/reports/reports.service';
 import { insertCycle } from '../support/cycle-fixture';
+import { ConsolidationService } from '../../src/consolidation/consolidation.service';
 
 /**
  * Bad input, generated: at least BAD_INPUT_PAYLOADS (default 10,000) invalid and boundary requests
@@ -41,6 +42,7 @@ describe.each(TEST_DATABASE_KINDS)('bad input on every write route [%s]', (kind)
     // A low per-address limit: once reached, well-formed wrong credentials are refused without hashing (fast).
     t = await startTestApp(kind, { dataSets: ['quang-ngai-2025'], security: { loginMaxFailures: 3, loginMaxFailuresPerIp: 20 }, runtime: true });
     const cycle = await insertCycle(t.dataSource, 'quang-ngai-2025');
+    await t.app.get(ConsolidationService).startConsolidations(cycle);
     const reportOf = async (code: string) => {
       const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: 'quang-ngai-2025', code });
       const report = await t.app.get(ReportsService).startReport(cycle, unit);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { ChangePasswordDto, LoginDto, ResetPasswordDto } from '../../src/identity/dto/auth.dto';
 import { AssignTaskDto } from '../../src/inbox/inbox.controller';
 import { ReviewDto, SaveDraftDto } from '../../src/reports/dto/report.dto';
+import { DeadlineDto, PaperReportDto, UrgeDto } from '../../src/consolidation/dto/consolidation.dto';
 
 /**
  * Every write route of the application, for the bad-input property tests: one line per route.
@@ -44,6 +45,16 @@ export const WRITE_ROUTES: WriteRoute[] = [
   { method: 'POST', path: '/api/reports/:id/evidence', as: 'staff.21172@quang-ngai-2025', params: { id: { reportOfUnit: '21172' } }, max: 100 },
   // No such person: a well-formed login still changes nothing (404).
   { method: 'POST', path: '/api/tasks/:taskKey/assign', as: 'head.21172@quang-ngai-2025', dto: AssignTaskDto, params: { taskKey: { draftTaskOfUnit: '21172' } }, max: 120, wellFormed: { login: fc.stringMatching(/^nobody\.[a-z0-9]{1,20}@quang-ngai-2025$/) } },
+  // Consolidation 1 is the standing agency's (the only one of the 2025 data set); nobody is late, so a
+  // well-formed urge is refused (409). Deadlines: a well-formed one still fails the rules (past, or
+  // after the unit's own deadline) or changes a deadline: only malformed bodies are generated here.
+  { method: 'POST', path: '/api/consolidations/:id/urge', as: 'consolidator.skhcn@quang-ngai-2025', dto: UrgeDto, params: { id: { value: '1' } }, max: 10 },
+  { method: 'PUT', path: '/api/consolidations/:id/units-deadline', as: 'consolidator.skhcn@quang-ngai-2025', dto: DeadlineDto, params: { id: { value: '1' } }, max: 40 },
+  { method: 'PUT', path: '/api/reports/:id/deadline', as: 'consolidator.skhcn@quang-ngai-2025', dto: DeadlineDto, params: { id: { reportOfUnit: '21172' } }, max: 40 },
+  { method: 'PUT', path: '/api/cycles/:id/deadline', as: 'administrator.skhcn@quang-ngai-2025', dto: DeadlineDto, params: { id: { value: '1' } }, max: 40 },
+  // A paper report is a multipart upload of the values (JSON), the reference and the scan: without a
+  // valid scan and complete values nothing is entered (422).
+  { method: 'POST', path: '/api/reports/:id/paper', as: 'consolidator.skhcn@quang-ngai-2025', dto: PaperReportDto, params: { id: { reportOfUnit: '21172' } }, max: 255 },
 ];
 
 /** Write routes that take no payload at all, with the reason. */
@@ -54,6 +65,7 @@ export const NO_PAYLOAD: Record<string, string> = {
   'POST /api/tasks/:taskKey/claim': 'no body; :taskKey is checked by the task resolver; claims are tested in the access matrix',
   'POST /api/tasks/:taskKey/unclaim': 'no body; as for claim',
   'POST /api/notifications/:id/read': 'no body; :id goes through the shared IdPipe; another person\'s notification is 404 (notification tests)',
+  'POST /api/consolidations/:id/close': 'no body; :id goes through the shared IdPipe and the consolidation resolver; closing is tested in the cycle scenario',
   'POST /api/notifications/read-all': 'no body or parameters; marks only the caller\'s own notifications',
 };
 
