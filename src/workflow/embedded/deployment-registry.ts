@@ -17,6 +17,8 @@ export interface DeploymentMeta {
   startEvents: { elementId: string; kind: 'none' | 'message' | 'timer'; messageName?: string; timer?: { type: 'timeDate' | 'timeCycle' | 'timeDuration'; value: string } }[];
   /** activity id → error codes its error boundary events catch ('*' = any). */
   errorCatchers: Record<string, string[]>;
+  /** error end event id → the error code it throws (absent in deployments made before call activities). */
+  errorThrowers?: Record<string, string>;
   /** flow element id → id of the enclosing sub-process (absent at process level). */
   parents: Record<string, string>;
 }
@@ -181,7 +183,7 @@ async function parse(resource: BpmnResource): Promise<{ bpmnProcessId: string; s
   }
   const process = processes[0] as ModdleElement;
 
-  const meta: DeploymentMeta = { messages: {}, startEvents: [], errorCatchers: {}, parents: {} };
+  const meta: DeploymentMeta = { messages: {}, startEvents: [], errorCatchers: {}, parents: {}, errorThrowers: {} };
   for (const element of definitions.rootElements ?? []) {
     if (element.$type !== 'bpmn:Message') continue;
     const subscription = (element.extensionElements?.values ?? []).find((value: ModdleElement) => value.$type === 'zeebe:Subscription');
@@ -202,6 +204,10 @@ async function parse(resource: BpmnResource): Promise<{ bpmnProcessId: string; s
         if (Boolean(zeebe.outputCollection) !== Boolean(zeebe.outputElement)) {
           throw new WorkflowError('INVALID_BPMN', `${resource.name}: multi-instance ${element.id} needs both outputCollection and outputElement, or neither`);
         }
+      }
+      if (element.$type === 'bpmn:EndEvent') {
+        const definition = (element.eventDefinitions ?? []).find((candidate: ModdleElement) => candidate.$type === 'bpmn:ErrorEventDefinition');
+        if (definition) meta.errorThrowers![element.id] = String(definition.errorRef?.errorCode ?? definition.errorRef?.id ?? element.id);
       }
       if (element.$type === 'bpmn:BoundaryEvent') {
         for (const definition of element.eventDefinitions ?? []) {

@@ -54,7 +54,7 @@ export interface EmbeddedEngineOptions {
 type Extra = (manager: EntityManager) => Promise<void>;
 
 /** Call rows the parent still waits on. */
-const OPEN_CALL_STATES = ['pending', 'running', 'completed', 'stuck'];
+const OPEN_CALL_STATES = ['pending', 'running', 'completed', 'failed', 'stuck'];
 
 /** What ending a tree of instances inside a transaction leaves to announce after the commit. */
 interface EndedTree {
@@ -495,6 +495,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       }
     };
     const endedTrees: EndedTree[] = [];
+    const uncaught = ended && row.parentCallId ? run.uncaughtError() : null;
     const writeRows = async (manager: EntityManager) => {
       const runner = manager.queryRunner!;
       await this.writeChanges(runner, changes, now);
@@ -507,7 +508,9 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       }
       // A called instance that ended leaves its variables for the parent, in the same transaction.
       if (ended && row.parentCallId) {
-        await this.rows.update(runner, WfCall, { state: 'completed', childInstanceId: row.id, variables: JSON.stringify(run.variables) }, { id: row.parentCallId });
+        // An error end event nothing in the child caught: the call fails with it instead.
+        const variables = JSON.stringify(uncaught ?? run.variables);
+        await this.rows.update(runner, WfCall, { state: uncaught ? 'failed' : 'completed', childInstanceId: row.id, variables }, { id: row.parentCallId });
       }
     };
     const fault = this.options.faultSplitCommit;
@@ -528,7 +531,7 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       for (const call of changes.createdCalls) this.afterCommit(() => this.enqueue(() => this.startChild(call.id)));
       if (ended && row.parentCallId) {
         const callId = row.parentCallId;
-        this.afterCommit(() => this.enqueue(() => this.completeCall(callId)));
+        this.afterCommit(() => this.enqueue(() => (uncaught ? this.failCallUpwards(callId) : this.completeCall(callId))));
       }
     }
 
@@ -562,9 +565,10 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
 
   /** After a start: calls whose child was not started yet, and children that ended without their parent knowing. */
   private async resumeCalls(): Promise<void> {
-    const calls = await this.dataSource.getRepository(WfCall).find({ where: { state: In(['pending', 'completed']) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const calls = await this.dataSource.getRepository(WfCall).find({ where: { state: In(['pending', 'completed', 'failed']) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const resume = { pending: (id: string) => this.startChild(id), completed: (id: string) => this.completeCall(id), failed: (id: string) => this.failCallUpwards(id) };
     for (const call of calls) {
-      await this.enqueue(() => (call.state === 'pending' ? this.startChild(call.id) : this.completeCall(call.id))).catch((error) => this.log(`call ${call.id} could not be resumed`, error));
+      await this.enqueue(() => resume[call.state as keyof typeof resume](call.id)).catch((error) => this.log(`call ${call.id} could not be resumed`, error));
     }
   }
 
@@ -616,9 +620,33 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     if (!delivered) await this.dataSource.getRepository(WfCall).update({ id: call.id, state: 'completed' }, { state: 'closed' });
   }
 
-  private async callIncident(call: WfCall, message: string): Promise<void> {
+  /**
+   * A child ended through an error end event it does not catch: the nearest call activity above that
+   * catches the code gets the error and the tree below it ends, in one transaction; none does: an
+   * incident on the call activity that called the child.
+   */
+  private async failCallUpwards(callId: string): Promise<void> {
+    const call = await this.rows.findOne(WfCall, { id: callId });
+    if (!call || call.state !== 'failed') return;
+    const { code, message } = JSON.parse(call.variables) as { code: string; message: string };
+    const child = call.childInstanceId ? await this.rows.findOne(WfInstance, { id: call.childInstanceId }) : null;
+    const catcher = child ? await this.errorCatcher(child, code) : null;
+    if (!catcher) {
+      const parent = await this.rows.findOne(WfInstance, { id: call.parentInstanceId });
+      if (parent?.status !== 'active') return void (await this.dataSource.getRepository(WfCall).update({ id: call.id }, { state: 'closed' }));
+      return this.callIncident(call, `BPMN error "${code}" from ${message} of the called instance ${call.childInstanceId} is not caught`, 'UNHANDLED_ERROR_EVENT');
+    }
+    let ended: EndedTree = { tasks: [], instances: [] };
+    await this.step(catcher.parent.id, (run) => run.failCall(catcher.call.parentExecutionId, code, message), async (manager) => {
+      await manager.update(WfCall, { id: call.id, state: 'failed' }, { state: 'closed' });
+      ended = await this.endTree(manager, catcher.call.childInstanceId!, 'terminated');
+    });
+    this.announceEnded(ended);
+  }
+
+  private async callIncident(call: WfCall, message: string, type: Incident['type'] = 'CALLED_ELEMENT_ERROR'): Promise<void> {
     const now = this.clock.now().getTime();
-    const incident: WfIncident = { id: randomUUID(), instanceId: call.parentInstanceId, jobId: null, elementId: call.elementId, type: 'CALLED_ELEMENT_ERROR', message: message.slice(0, 1000), state: 'open', createdAt: now, resolvedAt: null };
+    const incident: WfIncident = { id: randomUUID(), instanceId: call.parentInstanceId, jobId: null, elementId: call.elementId, type, message: message.slice(0, 1000), state: 'open', createdAt: now, resolvedAt: null };
     await this.dataSource.transaction(async (manager) => {
       await manager.update(WfCall, { id: call.id }, { state: 'stuck' });
       await manager.insert(WfIncident, incident);

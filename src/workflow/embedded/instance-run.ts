@@ -3,7 +3,7 @@ import { Engine } from 'bpmn-engine';
 import { Environment } from 'bpmn-elements';
 import type { Clock } from '../../shared/clock';
 import { Variables, WorkflowError } from '../workflow-engine';
-import type { LoadedDeployment } from './deployment-registry';
+import { catchesError, type LoadedDeployment } from './deployment-registry';
 import { evaluateFeel, evaluateFeelList, evaluateFeelString, isFeel } from './feel-expressions';
 import { LOOP_MARKER, readZeebeExtensions, ZeebeLoop, ZeebeMapping } from './zeebe-extensions';
 import type { JobExecutionSink } from './zeebe-job-service';
@@ -93,6 +93,8 @@ export class InstanceRun implements JobExecutionSink {
   private completedJobs = new Set<string>();
   /** Calls whose outcome (output or error) this step handed to the call activity. */
   private settledCalls = new Set<string>();
+  /** Error end events reached in this step, with their codes. */
+  private thrownErrors: { elementId: string; code: string }[] = [];
 
   constructor(
     readonly instanceId: string,
@@ -296,6 +298,19 @@ export class InstanceRun implements JobExecutionSink {
     this.completedTasks = new Map();
     this.completedJobs = new Set();
     this.settledCalls = new Set();
+    this.thrownErrors = [];
+  }
+
+  /**
+   * The error an error end event threw in this step when nothing in this instance catches it and the
+   * instance ended with it (bpmn-engine then simply ends the process): for a called instance, it goes
+   * to the call activities above.
+   */
+  uncaughtError(): { code: string; message: string } | null {
+    if (!this.ended) return null;
+    const thrown = this.thrownErrors.filter((error) => !catchesError(this.deployment.meta, error.elementId, error.code));
+    const last = thrown[thrown.length - 1];
+    return last ? { code: last.code, message: `error end event ${last.elementId}` } : null;
   }
 
   /** After commit: the created rows are open, the closed ones are not. */
@@ -342,6 +357,8 @@ export class InstanceRun implements JobExecutionSink {
       this.leave(api, 'completed');
     });
     activity.on('leave', (api: Api) => this.leave(api, 'cancelled'));
+    const code = this.deployment.meta.errorThrowers?.[activity.id];
+    if (code !== undefined) activity.on('throw', () => this.thrownErrors.push({ elementId: activity.id, code }));
     return { activate() {}, deactivate() {} };
   }
 

@@ -82,6 +82,49 @@ describeContract('call activities', __dirname, (h) => {
     expect(await h().step((engine) => engine.listIncidents({ state: 'open' }))).toEqual([]);
   });
 
+  it('given a grandchild that ends in an error end event, when only the top catches the code, then the middle ends and the top takes the error path; a code nobody catches is an incident', async () => {
+    await h().deploy('call-top.bpmn', 'call-middle.bpmn', 'call-leaf-error-end.bpmn');
+    const start = () => h().step((engine) => engine.startInstance({ bpmnProcessId: 'contract-call-top', variables: { leafProcess: 'contract-call-leaf-error-end' } }));
+    const top = await start();
+    const middleKey = await childOf(h(), top.instanceKey);
+    const leafKey = await childOf(h(), middleKey);
+    await h().step(async (engine) => engine.completeUserTask((await openTask(engine, leafKey)).taskKey, { other: false }, 'clerk'));
+
+    expect((await h().step((engine) => engine.getInstance(middleKey))).status).toBe('terminated');
+    expect((await h().step((engine) => openTask(engine, top.instanceKey))).elementId).toBe('recover');
+
+    const second = await start();
+    const secondMiddle = await childOf(h(), second.instanceKey);
+    const secondLeaf = await childOf(h(), secondMiddle);
+    await h().step(async (engine) => engine.completeUserTask((await openTask(engine, secondLeaf)).taskKey, { other: true }, 'clerk'));
+
+    const incidents = await h().step((engine) => engine.listIncidents({ instanceKey: secondMiddle, state: 'open' }));
+    expect(incidents).toEqual([expect.objectContaining({ type: 'UNHANDLED_ERROR_EVENT', elementId: 'leaf' })]);
+    expect(incidents[0].message).toContain('OTHER_FAILURE');
+    expect((await h().step((engine) => engine.getInstance(second.instanceKey))).status).toBe('active');
+  });
+
+  it('given a multi-instance call activity with a deadline, when the deadline passes with one child done, then the running children are terminated and their tasks cancelled', async () => {
+    await h().deploy('call-deadline.bpmn', 'call-child.bpmn');
+    await h().worker('contract.call-check', async () => JobOutcomes.complete({ verdict: 'ok' }));
+    const parent = await h().step((engine) => engine.startInstance({ bpmnProcessId: 'contract-call-deadline', variables: { units: ['A', 'B', 'C'] } }));
+    const children = (await h().step((engine) => engine.listInstanceTree(parent.instanceKey))).filter((node) => node.depth === 1);
+    expect(children).toHaveLength(3);
+    const tasks = await h().step((engine) => engine.listUserTasks({ bpmnProcessId: 'contract-call-child', state: 'created' }));
+    const taskOf = (unit: string) => tasks.find((task) => task.variables.unitName === unit)!;
+    await h().step((engine) => engine.completeUserTask(taskOf('B').taskKey, {}, 'reader'));
+
+    await h().advance(49 * 3600_000);
+
+    const tree = await h().step((engine) => engine.listInstanceTree(parent.instanceKey));
+    const statusOf = (unit: string) => tree.find((node) => node.instanceKey === taskOf(unit).instanceKey)!.status;
+    expect([statusOf('A'), statusOf('B'), statusOf('C')]).toEqual(['terminated', 'completed', 'terminated']);
+    expect(tree[0].status).toBe('completed');
+    const history = await h().step((engine) => engine.getHistory(parent.instanceKey));
+    expect(history.map((entry) => entry.elementId)).toContain('late');
+    for (const unit of ['A', 'C']) expect((await h().step((engine) => engine.getUserTask(taskOf(unit).taskKey))).state).toBe('cancelled');
+  });
+
   it('given a tree of three instances, when the root is cancelled, then every instance is cancelled deepest first and their tasks with them', async () => {
     await h().deploy('call-top.bpmn', 'call-middle.bpmn', 'call-leaf.bpmn');
     const top = await h().step((engine) => engine.startInstance({ bpmnProcessId: 'contract-call-top', variables: { leafProcess: 'contract-call-leaf' } }));
