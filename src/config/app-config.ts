@@ -19,6 +19,16 @@ export interface DatabaseConfig {
 }
 
 export type WorkflowEngineKind = 'embedded' | 'zeebe';
+
+/** The Camunda 8 connection (WORKFLOW_ENGINE=zeebe): Orchestration Cluster REST address and authentication. */
+export interface ZeebeConfig {
+  restAddress: string;
+  auth:
+    | { strategy: 'NONE' }
+    | { strategy: 'BASIC'; username: string; password: string }
+    | { strategy: 'OAUTH'; clientId: string; clientSecret: string; oauthUrl: string; audience: string | undefined };
+  tenantId: string | undefined;
+}
 export type LogFormat = 'pretty' | 'json';
 /** Where issued documents' files are kept: files under RUNTIME_DIR/documents, or rows in the database. */
 export type DocumentStoreKind = 'filesystem' | 'database';
@@ -76,6 +86,8 @@ export interface MailConfig {
 export abstract class AppConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly workflowEngine: WorkflowEngineKind;
+  /** Set when `workflowEngine` is `zeebe`. */
+  abstract readonly zeebe: ZeebeConfig | null;
   /** Chromium executable; undefined when none was configured or found (the renderer reports it when used). */
   abstract readonly chromiumPath: string | undefined;
   abstract readonly port: number;

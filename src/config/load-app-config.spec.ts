@@ -75,3 +75,30 @@ describe('loadAppConfig', () => {
     }
   });
 });
+
+describe('loadAppConfig: Camunda 8 (WORKFLOW_ENGINE=zeebe)', () => {
+  const root = '/srv/iso-cycle';
+
+  it('reads no Zeebe connection for the embedded engine', () => {
+    expect(loadAppConfig({ ZEEBE_REST_ADDRESS: 'not a url' }, root).zeebe).toBeNull();
+  });
+
+  it('reads the REST address and each authentication', () => {
+    expect(loadAppConfig({ WORKFLOW_ENGINE: 'zeebe', ZEEBE_REST_ADDRESS: 'http://camunda:8080' }, root).zeebe).toEqual({ restAddress: 'http://camunda:8080', auth: { strategy: 'NONE' }, tenantId: undefined });
+    expect(loadAppConfig({ WORKFLOW_ENGINE: 'zeebe', ZEEBE_REST_ADDRESS: 'http://camunda:8080', ZEEBE_AUTH: 'basic', ZEEBE_USERNAME: 'demo', ZEEBE_PASSWORD: 'mật-khẩu' }, root).zeebe?.auth)
+      .toEqual({ strategy: 'BASIC', username: 'demo', password: 'mật-khẩu' });
+    const oauth = { WORKFLOW_ENGINE: 'zeebe', ZEEBE_REST_ADDRESS: 'https://hcm-1.zeebe.camunda.io/abc', ZEEBE_AUTH: 'oauth', ZEEBE_CLIENT_ID: 'iso', ZEEBE_CLIENT_SECRET: 's', ZEEBE_OAUTH_URL: 'https://login.cloud.camunda.io/oauth/token', ZEEBE_TENANT_ID: 'qn' };
+    expect(loadAppConfig(oauth, root).zeebe).toEqual({ restAddress: oauth.ZEEBE_REST_ADDRESS, auth: { strategy: 'OAUTH', clientId: 'iso', clientSecret: 's', oauthUrl: oauth.ZEEBE_OAUTH_URL, audience: undefined }, tenantId: 'qn' });
+  });
+
+  it.each([
+    [{}, /ZEEBE_REST_ADDRESS: required when WORKFLOW_ENGINE=zeebe/],
+    [{ ZEEBE_REST_ADDRESS: 'camunda:26500' }, /ZEEBE_REST_ADDRESS: "camunda:26500" is not an http\(s\) URL/],
+    [{ ZEEBE_REST_ADDRESS: 'http://camunda:8080', ZEEBE_AUTH: 'token' }, /ZEEBE_AUTH: "token" is not one of "none", "basic", "oauth"/],
+    [{ ZEEBE_REST_ADDRESS: 'http://camunda:8080', ZEEBE_AUTH: 'basic', ZEEBE_USERNAME: 'demo' }, /ZEEBE_PASSWORD: required when ZEEBE_AUTH=basic/],
+    [{ ZEEBE_REST_ADDRESS: 'http://camunda:8080', ZEEBE_AUTH: 'oauth', ZEEBE_CLIENT_ID: 'iso' }, /ZEEBE_CLIENT_SECRET, ZEEBE_OAUTH_URL: required when ZEEBE_AUTH=oauth/],
+    [{ ZEEBE_REST_ADDRESS: 'http://camunda:8080', ZEEBE_AUTH: 'oauth', ZEEBE_CLIENT_ID: 'iso', ZEEBE_CLIENT_SECRET: 's', ZEEBE_OAUTH_URL: 'keycloak' }, /ZEEBE_OAUTH_URL: "keycloak" is not an http\(s\) URL/],
+  ])('rejects %j with a message that names the variable', (env, message) => {
+    expect(() => loadAppConfig({ WORKFLOW_ENGINE: 'zeebe', ...env }, root)).toThrow(message);
+  });
+});

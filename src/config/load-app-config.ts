@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { AppConfig, MailConfig, MailTransportKind, DocumentStoreKind, CookieSecureMode, DatabaseConfig, LogFormat, OidcConfig, SecurityConfig, WorkflowEngineKind } from './app-config';
+import { AppConfig, MailConfig, MailTransportKind, DocumentStoreKind, CookieSecureMode, DatabaseConfig, LogFormat, OidcConfig, SecurityConfig, WorkflowEngineKind, ZeebeConfig } from './app-config';
 
 /** Thrown when one or more configuration values are wrong; the message names every variable at fault. */
 export class ConfigurationError extends Error {
@@ -13,7 +13,9 @@ export class ConfigurationError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Every variable the application reads, documented in .env.example. */
-export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE', 'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV',
+export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE',
+  'ZEEBE_REST_ADDRESS', 'ZEEBE_AUTH', 'ZEEBE_CLIENT_ID', 'ZEEBE_CLIENT_SECRET', 'ZEEBE_OAUTH_URL', 'ZEEBE_TOKEN_AUDIENCE', 'ZEEBE_USERNAME', 'ZEEBE_PASSWORD', 'ZEEBE_TENANT_ID',
+  'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV',
   'SESSION_COOKIE_SECURE', 'TRUST_PROXY', 'SESSION_MAX_AGE_MINUTES', 'SESSION_IDLE_MINUTES',
   'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES', 'RATE_LIMIT_PER_SESSION', 'RATE_LIMIT_PER_IP',
   'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE', 'DOCUMENT_FONT_DIR',
@@ -43,6 +45,7 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
   const database = parseDatabaseUrl(read('DATABASE_URL') ?? `sqlite:${resolve(runtimeDir, 'iso-cycle.sqlite')}`, projectRoot, problems);
 
   const workflowEngine = oneOf<WorkflowEngineKind>('WORKFLOW_ENGINE', read('WORKFLOW_ENGINE') ?? 'embedded', ['embedded', 'zeebe'], problems);
+  const zeebe = parseZeebe(read, workflowEngine, problems);
 
   let chromiumPath = read('CHROMIUM_PATH');
   if (chromiumPath !== undefined && !existsSync(chromiumPath)) {
@@ -68,7 +71,7 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
   const mail = parseMail(read, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return Object.freeze({ database, workflowEngine, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir, mail });
+  return Object.freeze({ database, workflowEngine, zeebe, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir, mail });
 }
 
 function parseSecurity(read: (name: string) => string | undefined, problems: string[]): SecurityConfig {
@@ -87,6 +90,40 @@ function parseSecurity(read: (name: string) => string | undefined, problems: str
     },
     oidc: parseOidc(read, problems),
   };
+}
+
+/**
+ * The Camunda 8 connection, read only when WORKFLOW_ENGINE=zeebe: the Orchestration Cluster REST
+ * address and how to authenticate (`none`, `basic` for a self-managed cluster with basic auth,
+ * `oauth` for SaaS or Identity/Keycloak).
+ */
+function parseZeebe(read: (name: string) => string | undefined, engine: WorkflowEngineKind, problems: string[]): ZeebeConfig | null {
+  if (engine !== 'zeebe') return null;
+  const restAddress = read('ZEEBE_REST_ADDRESS');
+  if (restAddress === undefined) problems.push('ZEEBE_REST_ADDRESS: required when WORKFLOW_ENGINE=zeebe (the Camunda 8 REST address, e.g. http://camunda:8080)');
+  else if (!isHttpUrl(restAddress)) problems.push(`ZEEBE_REST_ADDRESS: "${restAddress}" is not an http(s) URL (expected e.g. http://camunda:8080)`);
+  const strategy = oneOf<'none' | 'basic' | 'oauth'>('ZEEBE_AUTH', read('ZEEBE_AUTH') ?? 'none', ['none', 'basic', 'oauth'], problems);
+  const required = (names: string[]) => {
+    const missing = names.filter((name) => read(name) === undefined);
+    if (missing.length > 0) problems.push(`${missing.join(', ')}: required when ZEEBE_AUTH=${strategy}`);
+    return missing.length === 0;
+  };
+  let auth: ZeebeConfig['auth'] = { strategy: 'NONE' };
+  if (strategy === 'basic' && required(['ZEEBE_USERNAME', 'ZEEBE_PASSWORD'])) auth = { strategy: 'BASIC', username: read('ZEEBE_USERNAME')!, password: read('ZEEBE_PASSWORD')! };
+  if (strategy === 'oauth' && required(['ZEEBE_CLIENT_ID', 'ZEEBE_CLIENT_SECRET', 'ZEEBE_OAUTH_URL'])) {
+    const oauthUrl = read('ZEEBE_OAUTH_URL')!;
+    if (!isHttpUrl(oauthUrl)) problems.push(`ZEEBE_OAUTH_URL: "${oauthUrl}" is not an http(s) URL (expected the token endpoint, e.g. https://login.cloud.camunda.io/oauth/token)`);
+    auth = { strategy: 'OAUTH', clientId: read('ZEEBE_CLIENT_ID')!, clientSecret: read('ZEEBE_CLIENT_SECRET')!, oauthUrl, audience: read('ZEEBE_TOKEN_AUDIENCE') };
+  }
+  return { restAddress: restAddress ?? '', auth, tenantId: read('ZEEBE_TENANT_ID') };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** `false` (default: no proxy), `true`, a hop count, or a comma list of proxy addresses/subnets (`loopback, 10.0.0.0/8`). */

@@ -4,9 +4,11 @@ import { AppConfig } from '../config/app-config';
 import { Clock } from '../shared/clock';
 import { EmbeddedWorkflowEngine } from './embedded/embedded-workflow-engine';
 import { WorkflowEngine, WorkflowError } from './workflow-engine';
+import { ZeebeWorkflowEngine } from './zeebe/zeebe-workflow-engine';
 
 /**
- * Binds the `WorkflowEngine` port to the adapter named by `AppConfig.workflowEngine`.
+ * Binds the `WorkflowEngine` port to the adapter named by `AppConfig.workflowEngine`: the embedded
+ * engine on our database, or Camunda 8 through its REST API (`AppConfig.zeebe`).
  * The engine is constructed here but started by the caller once migrations have run
  * (`serve`: `await app.get(WorkflowEngine).start()`), so `migrate` never touches engine tables;
  * it is stopped (lock released) when the application shuts down.
@@ -18,7 +20,8 @@ import { WorkflowEngine, WorkflowError } from './workflow-engine';
       inject: [AppConfig, DataSource, Clock],
       useFactory: (config: AppConfig, dataSource: DataSource, clock: Clock): WorkflowEngine => {
         if (config.workflowEngine === 'zeebe') {
-          throw new WorkflowError('NOT_AVAILABLE', 'WORKFLOW_ENGINE=zeebe: the Zeebe adapter is not available yet; use WORKFLOW_ENGINE=embedded');
+          if (!config.zeebe) throw new WorkflowError('NOT_AVAILABLE', 'WORKFLOW_ENGINE=zeebe needs ZEEBE_REST_ADDRESS');
+          return new ZeebeWorkflowEngine({ restAddress: config.zeebe.restAddress, auth: config.zeebe.auth, tenantId: config.zeebe.tenantId });
         }
         return new EmbeddedWorkflowEngine(dataSource, clock);
       },

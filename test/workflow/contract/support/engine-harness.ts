@@ -5,6 +5,7 @@ import { Clock, ControlledClock } from '../../../../src/shared/clock';
 import { EmbeddedWorkflowEngine } from '../../../../src/workflow/embedded/embedded-workflow-engine';
 import { JobHandler, WorkflowEngine, WorkflowEvent } from '../../../../src/workflow/workflow-engine';
 import { openMigratedDatabase, TEST_DATABASE_KINDS, TestDatabaseKind } from '../../../support/test-databases';
+import { ZEEBE_ON_STUB, ZEEBE_REAL } from '../../zeebe/support/zeebe-under-test';
 
 /**
  * The engine contract suite runs every spec against each adapter, on each test database, in two modes:
@@ -14,10 +15,18 @@ import { openMigratedDatabase, TEST_DATABASE_KINDS, TestDatabaseKind } from '../
 export interface AdapterUnderTest {
   name: string;
   create(dataSource: DataSource, clock: Clock): WorkflowEngine;
+  /** Databases to run on (default: every TEST_DATABASES kind); an adapter that keeps nothing in our database needs one. */
+  databases?: TestDatabaseKind[];
+  /** Scenarios (by title) the adapter cannot honour, each with the reason: declared skipped, so they show in the report. */
+  unsupported?: { title: RegExp; reason: string }[];
+  /** Called once the test file's database is no longer needed (e.g. to stop a wire stub running on it). */
+  release?(dataSource: DataSource): Promise<void>;
 }
 
 export const ADAPTERS: AdapterUnderTest[] = [
   { name: 'embedded', create: (dataSource, clock) => new EmbeddedWorkflowEngine(dataSource, clock, { schedulerIntervalMs: 0, log: () => undefined }) },
+  ZEEBE_ON_STUB,
+  ...(ZEEBE_REAL ? [ZEEBE_REAL] : []),
 ];
 
 export type EngineMode = 'kept' | 'restarted';
@@ -72,6 +81,7 @@ export class EngineHarness {
 
   async shutdown(): Promise<void> {
     await this.end();
+    await this.adapter.release?.(this.dataSource);
     await this.close();
   }
 
@@ -135,7 +145,7 @@ export class EngineHarness {
  */
 export function describeContract(title: string, fixtureDir: string, scenarios: (h: () => EngineHarness) => void): void {
   for (const adapter of ADAPTERS) {
-    for (const kind of TEST_DATABASE_KINDS) {
+    for (const kind of TEST_DATABASE_KINDS.filter((candidate) => !adapter.databases || adapter.databases.includes(candidate))) {
       for (const mode of MODES) {
         describe(`${title} [${adapter.name}, ${kind}, ${mode}]`, () => {
           const harness = new EngineHarness(kind, adapter, mode, fixtureDir);
@@ -143,9 +153,30 @@ export function describeContract(title: string, fixtureDir: string, scenarios: (
           afterAll(() => harness.shutdown());
           beforeEach(() => harness.begin());
           afterEach(() => harness.end());
-          scenarios(() => harness);
+          withUnsupportedSkipped(adapter, () => scenarios(() => harness));
         });
       }
     }
+  }
+}
+
+/**
+ * Declares the scenarios with the adapter's unsupported ones as `it.skip` (titled with the reason).
+ * The specs call the global `it`, so it is swapped for the duration of the declaration only.
+ */
+function withUnsupportedSkipped(adapter: AdapterUnderTest, declare: () => void): void {
+  const unsupported = adapter.unsupported ?? [];
+  if (unsupported.length === 0) return declare();
+  const original = global.it;
+  const filtered = ((name: string, ...rest: unknown[]) => {
+    const gap = unsupported.find((candidate) => candidate.title.test(name));
+    return gap ? original.skip(`${name} — not on ${adapter.name}: ${gap.reason}`, () => undefined) : (original as (...args: unknown[]) => void)(name, ...rest);
+  }) as unknown as jest.It;
+  Object.assign(filtered, original);
+  global.it = filtered;
+  try {
+    declare();
+  } finally {
+    global.it = original;
   }
 }
