@@ -33,6 +33,8 @@ describeContract('call activities', __dirname, (h) => {
     expect(done.status).toBe('completed');
     expect(done.variables).toEqual({ unit: 'Sở Tư pháp', secret: 'x', reviewVerdict: 'Sở Tư pháp: đạt' }); // only the output mapping
     expect((await h().step((engine) => engine.getInstance(childKey))).status).toBe('completed');
+    const completedKeys = h().eventsOf('instanceCompleted').map((event) => (event as Extract<WorkflowEvent, { type: 'instanceCompleted' }>).instance.instanceKey);
+    expect(completedKeys).toEqual([childKey, parent.instanceKey]);
     const history = await h().step((engine) => engine.getHistory(parent.instanceKey));
     expect(history.filter((entry) => entry.event === 'called')).toEqual([expect.objectContaining({ elementId: 'review', calledInstanceKey: childKey })]);
     expect(history.map((entry) => `${entry.elementId}:${entry.event}`)).toEqual(expect.arrayContaining(['review:started', 'review:completed', 'done:completed']));
