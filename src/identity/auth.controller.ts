@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor, CurrentActor, CurrentSession, SessionContext } from '../access/actor';
@@ -8,6 +8,8 @@ import { IdPipe } from '../http/ids';
 import { Role } from '../organization/roles';
 import { AuthService, ClientInfo } from './auth.service';
 import { ChangePasswordDto, LoginDto, LoginView, MeView, ResetPasswordDto } from './dto/auth.dto';
+import { PeopleSearchDto } from './dto/people-search.dto';
+import { PeopleDirectory } from './people-directory';
 import { PersonUnitsResolver } from './person-units.resolver';
 import { clearSessionCookie, readSessionSecret, writeSessionCookie } from './sessions/session-cookie';
 import { Sessions } from './sessions/sessions.service';
@@ -65,7 +67,17 @@ export class AuthController {
 @ApiTags('admin')
 @Controller('api/admin/people')
 export class PeopleAdminController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly directory: PeopleDirectory,
+  ) {}
+
+  @Get()
+  @Policy({ roles: [Role.Administrator], scope: 'data-set', unit: unitFrom.query('unitId') })
+  @ApiOperation({ summary: "Find people of a unit's data set by login or name (administrators of that data set); 50 at most" })
+  search(@Query() query: PeopleSearchDto) {
+    return this.directory.search(query.unitId, query.q);
+  }
 
   @Post(':id/password-reset')
   @Policy({ roles: [Role.Administrator], scope: 'data-set', unit: unitFrom.resolver(PersonUnitsResolver) })

@@ -6,6 +6,7 @@ import { AuthService } from './auth.service';
 import { ExternalIdentityProvider, NoExternalIdentityProvider, OpenIdConnectProvider } from './oidc/external-identity-provider';
 import { OidcController } from './oidc/oidc.controller';
 import { Argon2idPasswordHasher, PasswordHasher } from './passwords/password-hasher';
+import { PeopleDirectory } from './people-directory';
 import { PersonUnitsResolver } from './person-units.resolver';
 import { Sessions } from './sessions/sessions.service';
 import { LoginThrottle } from './throttle/login-throttle.service';
@@ -18,6 +19,7 @@ import { LoginThrottle } from './throttle/login-throttle.service';
     Sessions,
     LoginThrottle,
     PersonUnitsResolver,
+    PeopleDirectory,
     { provide: PasswordHasher, useClass: Argon2idPasswordHasher },
     {
       provide: ExternalIdentityProvider,

@@ -76,6 +76,11 @@ const MATRIX: Record<string, MatrixRow> = {
     call: ({ person }) => ({ path: `/api/admin/people/${person.id}/password-reset`, body: { newPassword: 'reset-in-the-matrix' } }),
     roles: { [Role.Administrator]: OWN_ONLY },
   },
+  'GET /api/admin/people': {
+    access: 'by-role',
+    call: ({ unit }) => ({ path: `/api/admin/people?unitId=${unit.id}&q=matrix` }),
+    roles: { [Role.Administrator]: OWN_ONLY },
+  },
   'GET /api/reports/:id': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}` }), roles: REPORT_READERS },
   'GET /api/reports': { access: 'by-role', call: ({ unit }) => ({ path: `/api/reports?unitId=${unit.id}` }), roles: REPORT_READERS },
   'GET /api/reports/:id/document': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/document` }), roles: REPORT_READERS },

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
 import { projectRoot } from '../../src/shared/project-root';
-import type { TestApp } from '../support/http-app';
 
 /** Shared by the browser tests: the data set, where screenshots go, signing in through the login page. */
 export const DATA_SET = 'quang-ngai-2025';
@@ -11,7 +9,7 @@ export const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
 
 /** A fresh browser profile signed in through the login page (sent there from the inbox). */
-export async function signIn(browser: Browser, baseUrl: string, login: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function signIn(browser: Browser, baseUrl: string, login: string, password = DEMO_PASSWORD): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -19,7 +17,7 @@ export async function signIn(browser: Browser, baseUrl: string, login: string): 
   await page.goto(`${baseUrl}/inbox`);
   await page.waitForSelector('#login-form');
   await page.type('#login', `${login}@${DATA_SET}`);
-  await page.type('#password', DEMO_PASSWORD);
+  await page.type('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
   await page.waitForSelector('#who-name');
   return { context, page };
@@ -33,13 +31,3 @@ export async function clickAndWait(page: Page, selector: string): Promise<void> 
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
-/**
- * insertCycle's 2026 cycle, with the reminder settings the cycles module is adding (TypeORM ignores
- * properties that are not columns, so this works before and after that change lands).
- */
-export async function openCycle(t: TestApp): Promise<CycleEntity> {
-  const cycles = t.dataSource.getRepository(CycleEntity);
-  const reminders = { reminderOffsets: [5, 1], escalationDays: 3 } as Partial<CycleEntity>;
-  await cycles.insert({ year: 2026, dataSetId: DATA_SET, deadlineAt: new Date('2026-11-14T16:59:59.999Z'), periodStart: '2025-11-15', periodEnd: '2026-11-14', status: 'open', openedAt: new Date('2026-10-01T02:00:00Z'), openedBy: null, ...reminders });
-  return cycles.findOneByOrFail({ dataSetId: DATA_SET, year: 2026 });
-}

@@ -11,9 +11,10 @@ import { ReportValues } from '../../src/reports/form/report-values';
 import { ReportsService } from '../../src/reports/reports.service';
 import { ControlledClock } from '../../src/shared/clock';
 import { WorkflowEngine } from '../../src/workflow/workflow-engine';
+import { insertCycle } from '../support/cycle-fixture';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, openCycle, screenshot, signIn as signInThroughLoginPage, textOf } from './browser-support';
+import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn as signInThroughLoginPage, textOf } from './browser-support';
 
 /**
  * The web app in a real Chromium, through its own pages, forms and links (never the API directly):
@@ -33,7 +34,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, openCycle, screenshot
     mkdirSync(ARTIFACTS, { recursive: true });
     // The browser expires the session cookie by its own clock: the application's starts at the real now.
     t = await startTestApp('sqlite', { dataSets: [DATA_SET], runtime: true, clock: new ControlledClock(new Date()) });
-    cycle = await openCycle(t);
+    cycle = await insertCycle(t.dataSource, DATA_SET);
     const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21211' });
     reportId = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
     await t.app.get(InboxProjection).settled();
@@ -45,7 +46,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, openCycle, screenshot
     await t?.close();
   });
 
-  const signIn = (login: string) => signInThroughLoginPage(browser, t.baseUrl, login);
+  const signIn = (login: string, password?: string) => signInThroughLoginPage(browser, t.baseUrl, login, password);
 
   /** Form controls a screen reader could not name: no <label> of their own. */
   const unlabelled = (page: Page) => page.$$eval('input, select, textarea', (nodes) => nodes.filter((n) => (n as HTMLInputElement).type !== 'hidden' && !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML));
@@ -190,6 +191,24 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, openCycle, screenshot
     await page.waitForSelector('.message-ok');
     expect(await text(page, '#messages')).toBe('Đã đổi mật khẩu.');
     await context.close();
+  }, 60_000);
+
+  it('lets the administrator find a person and set a new password, with which the person signs in', async () => {
+    const admin = await signIn('administrator.skhcn');
+    await Promise.all([admin.page.waitForNavigation(), admin.page.click('a[href="/admin"]')]);
+    await admin.page.type('#q', 'deputy.21211');
+    await Promise.all([admin.page.waitForNavigation(), admin.page.keyboard.press('Enter')]);
+    const row = '#people tr[data-login="deputy.21211@quang-ngai-2025"]';
+    await admin.page.waitForSelector(row);
+    expect(await text(admin.page, row)).toContain('Cấp phó – Xã Tịnh Khê');
+    expect(await unlabelled(admin.page)).toEqual([]);
+    await admin.page.type(`${row} input[type="password"]`, 'mật khẩu do quản trị đặt');
+    await admin.page.click(`${row} button`);
+    await admin.page.waitForSelector('.message-ok');
+    expect(await text(admin.page, '#messages')).toMatch(/^Đã đặt lại mật khẩu cho /);
+    const deputy = await signIn('deputy.21211', 'mật khẩu do quản trị đặt');
+    expect(await text(deputy.page, '#who-name')).toBe(await text(admin.page, `${row} td`));
+    for (const session of [admin, deputy]) await session.context.close();
   }, 60_000);
 });
 

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import puppeteer, { Browser } from 'puppeteer-core';
+import { ConsolidationService } from '../../src/consolidation/consolidation.service';
+import { CycleEntity } from '../../src/cycles/cycle.entity';
+import { InboxProjection } from '../../src/inbox/inbox-projection';
+import { UnitEntity } from '../../src/organization/unit.entity';
+import { ReportsService } from '../../src/reports/reports.service';
+import { ControlledClock } from '../../src/shared/clock';
+import { WorkflowEngine } from '../../src/workflow/workflow-engine';
+import { insertCycle } from '../support/cycle-fixture';
+import { startTestApp, TestApp } from '../support/http-app';
+import { TEST_DATABASE_KINDS } from '../support/test-databases';
+import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, textOf } from './browser-support';
+
+/**
+ * The consolidator's progress page in Chromium: the province's consolidator sees where every unit
+ * stands, extends one unit's deadline through the page's form, and finds the tables to download.
+ */
+(TEST_DATABASE_KINDS.includes('sqlite') ? describe : describe.skip)('the consolidator’s progress page in Chromium [sqlite]', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let cycle: CycleEntity;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await startTestApp('sqlite', { dataSets: [DATA_SET], runtime: true, clock: new ControlledClock(new Date()) });
+    cycle = await insertCycle(t.dataSource, DATA_SET);
+    const units = t.dataSource.getRepository(UnitEntity);
+    const reports = t.app.get(ReportsService);
+    await reports.startReport(cycle, await units.findOneByOrFail({ dataSetId: DATA_SET, code: '21211' }));
+    await reports.startReport(cycle, await units.findOneByOrFail({ dataSetId: DATA_SET, code: '21034' }));
+    await t.app.get(ConsolidationService).startConsolidations(cycle);
+    await t.app.get(WorkflowEngine).whenIdle();
+    await t.app.get(InboxProjection).settled();
+    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('shows each unit’s status and counts, extends one unit’s deadline, closes the period', async () => {
+    const { context, page } = await signIn(browser, t.baseUrl, 'consolidator.skhcn');
+    await clickAndWait(page, 'a[href="/progress"]');
+    await page.waitForSelector('#progress');
+    await screenshot(page, '08-progress');
+    expect(await textOf(page, '#progress tbody')).toContain('Ủy ban nhân dân xã Tịnh Khê');
+    const expected = Number(/Đã nhận 0\/(\d+) báo cáo/.exec(await textOf(page, '#content'))?.[1]);
+    expect(expected).toBeGreaterThan(2);
+    expect(await textOf(page, '#counts')).toContain(`Chưa bắt đầu: ${expected}`);
+    expect(await page.$$eval('#progress tbody tr', (rows) => rows.length)).toBe(expected);
+    const row = await page.$eval('#progress tr[data-unit="21211"]', (node) => node.textContent ?? '');
+    expect(row).toContain('Chưa bắt đầu');
+    expect(await page.$eval('a[href$="tables.xlsx"]', (a) => (a as HTMLAnchorElement).href)).toMatch(/\/api\/consolidations\/\d+\/tables\.xlsx$/);
+
+    await page.type('#progress tr[data-unit="21211"] input', '30/11/2026');
+    await clickAndWait(page, '#progress tr[data-unit="21211"] button');
+    await page.waitForSelector('#progress');
+    expect(await textOf(page, '#messages')).toContain('Đã gia hạn');
+    expect(await page.$eval('#progress tr[data-unit="21211"]', (node) => node.textContent ?? '')).toContain('30/11/2026');
+
+    // Closing the period asks for confirmation first (a native dialog, accepted here).
+    page.once('dialog', (dialog) => void dialog.accept());
+    await clickAndWait(page, '#close-period');
+    await page.waitForSelector('#progress');
+    expect(await textOf(page, '#messages')).toBe('Đã chốt số liệu.');
+    expect(await textOf(page, '#content')).toContain('Đã chốt số liệu lúc');
+    expect(await page.$('#close-period')).toBeNull();
+    await screenshot(page, '09-progress-closed');
+    await context.close();
+  }, 120_000);
+});
