@@ -17,6 +17,8 @@ export interface AdapterUnderTest {
   create(dataSource: DataSource, clock: Clock): WorkflowEngine;
   /** Databases to run on (default: every TEST_DATABASES kind); an adapter that keeps nothing in our database needs one. */
   databases?: TestDatabaseKind[];
+  /** Modes to run in (default: WORKFLOW_CONTRACT_MODES). */
+  modes?: EngineMode[];
   /** Scenarios (by title) the adapter cannot honour, each with the reason: declared skipped, so they show in the report. */
   unsupported?: { title: RegExp; reason: string }[];
   /** Called once the test file's database is no longer needed (e.g. to stop a wire stub running on it). */
@@ -146,7 +148,7 @@ export class EngineHarness {
 export function describeContract(title: string, fixtureDir: string, scenarios: (h: () => EngineHarness) => void): void {
   for (const adapter of ADAPTERS) {
     for (const kind of TEST_DATABASE_KINDS.filter((candidate) => !adapter.databases || adapter.databases.includes(candidate))) {
-      for (const mode of MODES) {
+      for (const mode of MODES.filter((candidate) => !adapter.modes || adapter.modes.includes(candidate))) {
         describe(`${title} [${adapter.name}, ${kind}, ${mode}]`, () => {
           const harness = new EngineHarness(kind, adapter, mode, fixtureDir);
           beforeAll(() => harness.open());
