@@ -130,6 +130,11 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn as
     await staff.page.waitForSelector('#report-form');
     expect(await staff.page.$eval('#f-figures-training-courses', (node) => node.closest('.field')!.classList.contains('changed'))).toBe(true);
     await shot(staff.page, '04-report-returned-fixed');
+    // On a phone-sized screen the page fits its width: wide tables scroll inside their own box.
+    await staff.page.setViewport({ width: 390, height: 844 });
+    expect(await staff.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await shot(staff.page, '04b-report-phone');
+    await staff.page.setViewport({ width: 800, height: 600 });
     // Evidence: a scan attached through the file input, then listed with a download link.
     const scan = join(ARTIFACTS, 'bien-ban-danh-gia-noi-bo.pdf');
     writeFileSync(scan, '%PDF-1.4\n%%EOF\n');
