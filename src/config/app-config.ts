@@ -83,6 +83,18 @@ export interface MailConfig {
   from: string;
 }
 
+/** DOCUMENT_SIGNING: `pkcs12` signs every issued document (the person, then the unit) from SIGNING_KEYSTORE; `unsigned` issues without signatures (pilots, explicitly). */
+export type DocumentSigningKind = 'unsigned' | 'pkcs12';
+
+/** Digital signatures on issued documents (docs/signing.md). */
+export interface SigningConfig {
+  mode: DocumentSigningKind;
+  /** The keystore manifest (JSON) when mode is pkcs12. */
+  keystore: string | undefined;
+  /** PEM file of the certification authorities `iso-cycle verify` trusts. */
+  trustAnchors: string | undefined;
+}
+
 export abstract class AppConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly workflowEngine: WorkflowEngineKind;
@@ -102,5 +114,6 @@ export abstract class AppConfig {
   /** A folder with the real Times New Roman (times.ttf, timesbd.ttf, timesi.ttf, timesbi.ttf); default: the bundled Tinos. */
   abstract readonly documentFontDir: string | undefined;
   abstract readonly security: SecurityConfig;
+  abstract readonly signing: SigningConfig;
   abstract readonly mail: MailConfig;
 }

@@ -21,8 +21,8 @@ describe('loadAppConfig', () => {
   });
 
   it('logs JSON in production unless told otherwise', () => {
-    expect(loadAppConfig({ NODE_ENV: 'production' }, root).logFormat).toBe('json');
-    expect(loadAppConfig({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }, root).logFormat).toBe('pretty');
+    expect(loadAppConfig({ NODE_ENV: 'production', DOCUMENT_SIGNING: 'unsigned' }, root).logFormat).toBe('json');
+    expect(loadAppConfig({ NODE_ENV: 'production', DOCUMENT_SIGNING: 'unsigned', LOG_FORMAT: 'pretty' }, root).logFormat).toBe('pretty');
   });
 
   it.each([

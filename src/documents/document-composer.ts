@@ -2,6 +2,7 @@ import { PdfRenderer } from './rendering/pdf-renderer';
 import { DocumentMetadata, withPdfMetadata } from './pdf-metadata';
 import { TemplateCatalogue, TemplateDataError } from './templates/template-catalogue';
 import { documentNumber } from './templates/vietnamese-format';
+import { SignatureArea } from './signing/signature-area';
 
 /**
  * The part of every kind's data that identifies the document. Each kind adds its content
@@ -25,6 +26,8 @@ export interface ComposedDocument {
   pdf: Buffer;
   pageCount: number;
   metadata: DocumentMetadata;
+  /** The signer block's signature area (absent when the kind has no signer block). */
+  signatureArea?: SignatureArea;
 }
 
 /** Kind + data → HTML (templates) → PDF (renderer) → metadata. */
@@ -44,8 +47,8 @@ export class DocumentComposer {
   async compose(kind: string, data: unknown, options: ComposeOptions = {}): Promise<ComposedDocument> {
     const { html, metadata } = this.html(kind, data, options);
     const printed = await this.renderer.renderPdf(html);
-    const { pdf, pageCount } = await withPdfMetadata(printed, metadata);
-    return { pdf, pageCount, metadata };
+    const { pdf, pageCount, signatureArea } = await withPdfMetadata(printed, metadata);
+    return { pdf, pageCount, metadata, signatureArea };
   }
 }
 

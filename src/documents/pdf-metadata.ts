@@ -1,4 +1,5 @@
 import { PDFDocument } from 'pdf-lib';
+import { SignatureArea, takeSignatureArea } from './signing/signature-area';
 
 /** What the PDF's Info dictionary says about the document (Chromium itself only sets the title). */
 export interface DocumentMetadata {
@@ -13,15 +14,17 @@ export interface DocumentMetadata {
 
 /**
  * Sets title, author, subject and keywords and counts the pages. pdf-lib rewrites the file's
- * structure but copies every object, so the fonts Chromium embedded stay as they are.
+ * structure but copies every object, so the fonts Chromium embedded stay as they are. The signer
+ * block's marker link is taken out; its rectangle is returned for the signing step.
  */
-export async function withPdfMetadata(pdf: Uint8Array, metadata: DocumentMetadata): Promise<{ pdf: Buffer; pageCount: number }> {
+export async function withPdfMetadata(pdf: Uint8Array, metadata: DocumentMetadata): Promise<{ pdf: Buffer; pageCount: number; signatureArea: SignatureArea | undefined }> {
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
+  const signatureArea = takeSignatureArea(document);
   document.setTitle(metadata.title, { showInWindowTitleBar: true });
   document.setAuthor(metadata.author);
   document.setSubject(metadata.subject);
   document.setKeywords(metadata.keywords);
   document.setCreator('iso-cycle');
   document.setLanguage('vi');
-  return { pdf: Buffer.from(await document.save({ useObjectStreams: false })), pageCount: document.getPageCount() };
+  return { pdf: Buffer.from(await document.save({ useObjectStreams: false })), pageCount: document.getPageCount(), signatureArea };
 }

@@ -16,8 +16,16 @@ import { FilesystemDocumentStore } from '../../src/documents/store/filesystem-do
 import { PersonEntity } from '../../src/organization/person.entity';
 import { ControlledClock } from '../../src/shared/clock';
 import { TEST_DATABASE_KINDS, openMigratedDatabase } from '../support/test-databases';
-import { DocumentSigner } from '../../src/documents/issuing/issue-renderer';
+import { DocumentSigner, SigningRequest } from '../../src/documents/issuing/issue-renderer';
 import { FakeIssueRenderer } from './support/fake-issue-renderer';
+import { X509Certificate } from 'node:crypto';
+import { PadesDocumentSigner, PERSON_SIGNATURE_FIELD, UNIT_SIGNATURE_FIELD } from '../../src/documents/signing/pades-document-signer';
+import { readSignatures } from '../../src/documents/signing/pdf-signature';
+import { AppearanceFonts } from '../../src/documents/signing/signature-appearance';
+import { verifyDetachedCms } from '../../src/signing/cms-verification';
+import { SigningKeystore } from '../../src/signing/signing-keystore';
+import { TestCa } from '../signing/support/test-ca';
+import { writeTestKeystore } from '../signing/support/test-keystore';
 import { SeededUnits, approvedReport, seedQuangNgai2025 } from './support/issuing-fixtures';
 
 class SimulatedCrash extends Error {}
@@ -29,10 +37,23 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
   let root: string;
   const clock = new ControlledClock('2026-11-20T03:00:00Z');
 
+  let signer: PadesDocumentSigner;
+  let signerPersonId: number;
+  let trustAnchors: X509Certificate[];
+
   beforeAll(async () => {
     ({ dataSource, close } = await openMigratedDatabase(kind));
     units = await seedQuangNgai2025(dataSource);
     root = mkdtempSync(join(tmpdir(), 'iso-pipeline-'));
+    // The head of the standing agency signs, then the agency: keys from a CA made for this run.
+    const ca = new TestCa();
+    trustAnchors = [new X509Certificate(ca.certificatePem)];
+    const keystore = writeTestKeystore(join(root, 'keystore'), ca, {
+      people: [{ login: 'head.skhcn@quang-ngai-2025', name: 'Trần Phước Hiền' }],
+      units: [{ key: 'skhcn@quang-ngai-2025', name: 'Sở Khoa học và Công nghệ tỉnh Quảng Ngãi' }],
+    });
+    signer = new PadesDocumentSigner(dataSource, clock, SigningKeystore.load(keystore), AppearanceFonts.load());
+    signerPersonId = await personId('head.skhcn@quang-ngai-2025');
   });
   afterAll(async () => {
     await close();
@@ -56,10 +77,12 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     };
   }
 
+  // Signing costs about a second a document on a busy machine: the filesystem-store runs sign
+  // (both signatures, checked after the resume), the database-store runs issue unsigned.
   describe.each([
-    ['filesystem store', () => new FilesystemDocumentStore(join(root, 'crash'))],
-    ['database store', () => new DatabaseDocumentStore(dataSource)],
-  ])('with a %s', (_storeName, makeStore) => {
+    ['filesystem store', () => new FilesystemDocumentStore(join(root, 'crash')), true],
+    ['database store', () => new DatabaseDocumentStore(dataSource), false],
+  ])('with a %s', (_storeName, makeStore, signed) => {
     it.each(ISSUE_STEPS.map((step) => [step]))('issues exactly once after a crash right after "%s"', async (step: IssueStep) => {
       const store = makeStore();
       const renderer = new FakeIssueRenderer();
@@ -68,8 +91,9 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
         { unitId: units.commune.id, name: 'UBND xã Tịnh Khê' },
         { name: 'Lưu: VT, TĐC' },
       ];
-      const approved = approvedReport(units, { recipients, subject: `Báo cáo sau sự cố ở bước ${step}` });
+      const approved = approvedReport(units, { recipients, subject: `Báo cáo sau sự cố ở bước ${step}`, signerPersonId });
       const crashing = pipelineWith(store, renderer, {
+        signer: signed ? signer : undefined,
         afterStep: (at) => {
           if (at === step) throw new SimulatedCrash(`crash after ${at}`);
         },
@@ -77,7 +101,7 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
       await expect(crashing.issue(approved)).rejects.toThrow(SimulatedCrash);
 
       // A fresh pipeline (a restarted process) picks up every document left between two steps.
-      const { resumed } = await pipelineWith(store, renderer).resumeAll();
+      const { resumed } = await pipelineWith(store, renderer, { signer: signed ? signer : undefined }).resumeAll();
       // After the last step the document is already issued and there is nothing to resume.
       if (step !== 'register-incoming') expect(resumed).toContain(approved.id);
       const after = await traces(approved.id, store);
@@ -92,6 +116,14 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
       expect(after.incoming.map((r) => r.unitId).sort()).toEqual([units.province.id, units.commune.id].sort());
       // Rendered anew only when the crash came after rendering but before the file was stored.
       expect(renderer.calls).toBe(['render', 'sign', 'hash'].includes(step) ? 2 : 1);
+      // The stored file carries both signatures, valid, trusted, the unit's covering the whole file.
+      const signatures = await readSignatures(after.stored!.pdf);
+      if (signed) {
+        expect(signatures.map((s) => [s.fieldName, s.coversWholeFile])).toEqual([[PERSON_SIGNATURE_FIELD, false], [UNIT_SIGNATURE_FIELD, true]]);
+        for (const s of signatures) expect(verifyDetachedCms(s.cms, s.signedBytes, trustAnchors, s.signingTime!).problems).toEqual([]);
+      } else {
+        expect(signatures).toEqual([]);
+      }
     });
   });
 
@@ -135,7 +167,7 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     /** Appends a marker, as a signature adds bytes; fails on its first call. */
     class FlakySigner extends DocumentSigner {
       calls = 0;
-      async sign(_documentId: string, pdf: Buffer): Promise<Buffer> {
+      async sign(_request: SigningRequest, pdf: Buffer): Promise<Buffer> {
         if (++this.calls === 1) throw new Error('signing service timed out');
         return Buffer.concat([pdf, Buffer.from('\n% signed\n')]);
       }
@@ -147,6 +179,34 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     expect(stored.pdf.subarray(-10).toString()).toBe('\n% signed\n');
     expect(issued.sha256).toBe(sha256Hex(stored.pdf));
   });
+
+  it('stops at signing when the signer has no certificate, and issues signed once an administrator added it', async () => {
+    const store = new FilesystemDocumentStore(join(root, 'missing-certificate'));
+    const deputy = await dataSource.getRepository(PersonEntity).findOneByOrFail({ login: 'deputy.skhcn@quang-ngai-2025' });
+    const approved = approvedReport(units, { signerPersonId: deputy.id, signerName: deputy.fullName });
+    const error = await pipelineWith(store, new FakeIssueRenderer(), { signer, maxAttempts: 1 })
+      .issue(approved)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(DocumentIncidentError);
+    const incident = (error as DocumentIncidentError).incident;
+    expect(incident.step).toBe('sign');
+    expect(incident.message).toContain(`No signing certificate for ${deputy.fullName} (deputy.skhcn@quang-ngai-2025): an administrator adds people."deputy.skhcn@quang-ngai-2025"`);
+    // Nothing went out unsigned: no file, no register row; the number waits with the document.
+    expect(await store.get(approved.id)).toBeNull();
+    const waiting = await traces(approved.id, store);
+    expect([waiting.document.state, waiting.outgoing.length]).toEqual([IssueState.Numbered, 0]);
+
+    const ca = new TestCa('iso-cycle test CA 2');
+    const keystore = writeTestKeystore(join(root, 'keystore-2'), ca, {
+      people: [{ login: 'deputy.skhcn@quang-ngai-2025', name: deputy.fullName }],
+      units: [{ key: 'skhcn@quang-ngai-2025', name: 'Sở Khoa học và Công nghệ tỉnh Quảng Ngãi' }],
+    });
+    const completed = new PadesDocumentSigner(dataSource, clock, SigningKeystore.load(keystore), AppearanceFonts.load());
+    const issued = await pipelineWith(store, new FakeIssueRenderer(), { signer: completed }).resolveIncident(incident.id, await personId('clerk.skhcn@quang-ngai-2025'), 'Đã bổ sung chứng thư số');
+    expect(issued.state).toBe(IssueState.Issued);
+    const signatures = await readSignatures((await store.get(approved.id))!.pdf);
+    expect(signatures.map((s) => verifyDetachedCms(s.cms, s.signedBytes, [new X509Certificate(ca.certificatePem)], s.signingTime!).problems)).toEqual([[], []]);
+  }, 120_000);
 
   it('corrects an issued document with a new one that references it, leaving the old one as it was', async () => {
     const store = new FilesystemDocumentStore(join(root, 'corrections'));

@@ -21,7 +21,7 @@ export class ComposerIssueRenderer extends IssueRenderer {
 
   async render(kind: string, data: Record<string, unknown>): Promise<RenderedDocument> {
     const composed = await this.composer.compose(kind, data);
-    return { pdf: composed.pdf, pages: composed.pageCount, templateVersion: this.templateVersion(kind) };
+    return { pdf: composed.pdf, pages: composed.pageCount, templateVersion: this.templateVersion(kind), signatureArea: composed.signatureArea };
   }
 
   templateVersion(kind: string): string {

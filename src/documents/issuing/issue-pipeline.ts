@@ -230,7 +230,8 @@ export class IssuePipeline {
       const rendered: RenderedDocument = await this.attempt(document, 'render', () => this.renderer.render(document.templateKind, data));
       await this.afterStep('render', id);
       const signer = this.options.signer;
-      const final = signer ? await this.attempt(document, 'sign', () => signer.sign(id, rendered.pdf)) : rendered.pdf;
+      const request = { documentId: id, unitId: document.unitId, signerPersonId: document.signerPersonId, signerName: document.signerName, signatureArea: rendered.signatureArea };
+      const final = signer ? await this.attempt(document, 'sign', () => signer.sign(request, rendered.pdf)) : rendered.pdf;
       await this.afterStep('sign', id);
       const sha256 = sha256Hex(final);
       await this.afterStep('hash', id);

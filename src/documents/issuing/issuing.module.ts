@@ -16,16 +16,28 @@ import { ComposerIssueRenderer } from './composer-issue-renderer';
 import { DocumentSigner, IssueRenderer } from './issue-renderer';
 import { IssuePipeline } from './issue-pipeline';
 import { IssuedDocuments } from './issued-documents';
+import { SigningKeystore } from '../../signing/signing-keystore';
+import { PadesDocumentSigner } from '../signing/pades-document-signer';
+import { AppearanceFonts } from '../signing/signature-appearance';
 
 export interface IssuingModuleOptions {
   /** Where issued files go: the filesystem under AppConfig.runtimeDir/documents (default) or the database. */
   store?: DocumentStoreBackend;
-  /** Signing, when configured (its own issue); unsigned otherwise. */
-  signer?: DocumentSigner;
+  /**
+   * Signing; by default from the configuration: DOCUMENT_SIGNING=pkcs12 → PadesDocumentSigner over
+   * SIGNING_KEYSTORE, unsigned → none. `null` turns it off whatever the configuration says.
+   */
+  signer?: DocumentSigner | null;
   /** Passed to DocumentsModule (templates folder, Times New Roman folder, page pool). */
   documents?: DocumentsModuleOptions;
   /** Attempts of rendering and signing before an incident. */
   maxAttempts?: number;
+}
+
+/** The signer DOCUMENT_SIGNING asks for: PAdES from the keystore, or none (unsigned, explicitly). */
+function configuredSigner(ds: DataSource, clock: Clock, config: AppConfig, timesNewRomanDir: string | undefined): DocumentSigner | undefined {
+  if (config.signing.mode !== 'pkcs12') return undefined;
+  return new PadesDocumentSigner(ds, clock, SigningKeystore.load(config.signing.keystore!), AppearanceFonts.load(timesNewRomanDir ?? config.documentFontDir), config.civilTimeZone);
 }
 
 /**
@@ -47,7 +59,11 @@ export class IssuingModule {
           provide: IssuePipeline,
           inject: [DataSource, Clock, AppConfig, NumberingService, IssueRenderer, DocumentStore],
           useFactory: (ds: DataSource, clock: Clock, config: AppConfig, numbering: NumberingService, renderer: IssueRenderer, store: DocumentStore) =>
-            new IssuePipeline(ds, clock, numbering, renderer, store, { zone: config.civilTimeZone, signer: options.signer, maxAttempts: options.maxAttempts }),
+            new IssuePipeline(ds, clock, numbering, renderer, store, {
+              zone: config.civilTimeZone,
+              signer: options.signer === undefined ? configuredSigner(ds, clock, config, options.documents?.timesNewRomanDir) : (options.signer ?? undefined),
+              maxAttempts: options.maxAttempts,
+            }),
         },
         { provide: RegistersService, inject: [DataSource, Clock, AppConfig], useFactory: (ds: DataSource, clock: Clock, config: AppConfig) => new RegistersService(ds, clock, { zone: config.civilTimeZone }) },
         {

@@ -25,6 +25,10 @@ export function lastStartXref(pdf: Buffer): number {
 export async function appendRevision(original: Buffer, change: (document: PDFDocument) => Promise<void>): Promise<Buffer> {
   const document = await PDFDocument.load(original, { updateMetadata: false });
   const context = document.context;
+  // pdf-lib does not count the object streams and cross-reference streams it unpacked: new objects
+  // must not take their numbers (an object compressed in a stream would resolve to ours).
+  const sizes = [...original.toString('latin1').matchAll(/\/Size\s+(\d+)/g)].map((m) => Number(m[1]));
+  context.largestObjectNumber = Math.max(context.largestObjectNumber, ...sizes.map((n) => n - 1));
   const before = new Map<string, Buffer>();
   for (const [ref, object] of context.enumerateIndirectObjects()) before.set(ref.tag, bytesOf(object));
 
@@ -51,7 +55,6 @@ export async function appendRevision(original: Buffer, change: (document: PDFDoc
     push(Buffer.from('\nendobj\n', 'latin1'));
   }
 
-  const sizes = [...original.toString('latin1').matchAll(/\/Size\s+(\d+)/g)].map((m) => Number(m[1]));
   const size = Math.max(context.largestObjectNumber + 1, ...sizes);
   const { Root, Info, ID, Encrypt } = context.trailerInfo;
   if (Encrypt) throw new Error('An encrypted PDF cannot be signed here');

@@ -23,6 +23,7 @@ export class FakeIssueRenderer extends IssueRenderer {
     page.drawText(ascii, { x: 50, y: 800, size: 12, font });
     pdf.setCreationDate(new Date('2026-01-01T00:00:00Z'));
     pdf.setModificationDate(new Date('2026-01-01T00:00:00Z'));
-    return { pdf: Buffer.from(await pdf.save()), pages: 1, templateVersion: 'fake-1' };
+    // A signer block's signature area, as the templates mark it, for the signing step.
+    return { pdf: Buffer.from(await pdf.save()), pages: 1, templateVersion: 'fake-1', signatureArea: { pageIndex: 0, rect: [300, 80, 530, 176] } };
   }
 }
