@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-mariadb.sh
 echo "==> soak test on: ${TEST_DATABASES}"
-exec npx jest --testMatch '**/test/soak/*.soak.ts' --runInBand --testTimeout 400000 "$@"
+exec npx jest --testMatch '**/test/soak/*.soak.ts' --runInBand "$@"

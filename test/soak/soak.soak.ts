@@ -123,7 +123,8 @@ describe.each(TEST_DATABASE_KINDS)('soak: concurrent users while the server is k
 
     expect(server.kills).toBeGreaterThanOrEqual(MIN_KILLS);
     await checkEverything(dataSource, units, ledger, runtimeDir);
-  });
+    // The bound plus time for the last start to be cut short, the checks and the clean stop.
+  }, (SOAK_SECONDS + 240) * 1000);
 });
 
 /** Units of the demo cycle whose report is not started, reviewed by the head alone (no division review). */
