@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { ReportValues } from '../../src/reports/form/report-values';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
 import { projectRoot } from '../../src/shared/project-root';
 
@@ -31,3 +32,15 @@ export async function clickAndWait(page: Page, selector: string): Promise<void> 
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
+
+/** Fills a report form's inputs with a report's values, as a person types them (dd/mm/yyyy, 1.234). */
+export async function fill(page: Page, report: ReportValues): Promise<void> {
+  for (const [section, figures] of Object.entries(report.figures)) {
+    for (const [field, value] of Object.entries(figures)) {
+      if (value === null || value === undefined) continue;
+      const typed = typeof value === 'boolean' ? String(value) : typeof value === 'number' ? value.toLocaleString('vi-VN') : /^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split('-').reverse().join('/') : value;
+      await page.$eval(`[name="figures.${section}.${field}"]`, (node, v) => ((node as HTMLInputElement).value = v), typed);
+    }
+  }
+  for (const [key, value] of Object.entries(report.narratives)) await page.$eval(`[name="narratives.${key}"]`, (node, v) => ((node as HTMLTextAreaElement).value = v), value);
+}

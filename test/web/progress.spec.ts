@@ -1,16 +1,19 @@
-import { mkdirSync } from 'node:fs';
-import puppeteer, { Browser } from 'puppeteer-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer, { Browser, ElementHandle } from 'puppeteer-core';
 import { ConsolidationService } from '../../src/consolidation/consolidation.service';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { UnitEntity } from '../../src/organization/unit.entity';
+import { formForYear } from '../../src/reports/form/form-definition';
+import { generateReportValues, seededRandom } from '../../src/reports/form/generate-report-values';
 import { ReportsService } from '../../src/reports/reports.service';
 import { ControlledClock } from '../../src/shared/clock';
 import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { insertCycle } from '../support/cycle-fixture';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, textOf } from './browser-support';
+import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, signIn, textOf } from './browser-support';
 
 /**
  * The consolidator's progress page in Chromium: the province's consolidator sees where every unit
@@ -39,7 +42,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     await t?.close();
   });
 
-  it('shows each unit’s status and counts, extends one unit’s deadline, closes the period', async () => {
+  it('shows each unit’s status and counts, extends one unit’s deadline, enters a paper report, closes the period', async () => {
     const { context, page } = await signIn(browser, t.baseUrl, 'consolidator.skhcn');
     await clickAndWait(page, 'a[href="/progress"]');
     await page.waitForSelector('#progress');
@@ -59,6 +62,25 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     expect(await textOf(page, '#messages')).toContain('Đã gia hạn');
     expect(await page.$eval('#progress tr[data-unit="21211"]', (node) => node.textContent ?? '')).toContain('30/11/2026');
 
+    // A report received on paper, entered on the commune's behalf with its scan; the reference is required.
+    await clickAndWait(page, '#progress tr[data-unit="21034"] a.paper-link');
+    await page.waitForSelector('#paper-fieldset');
+    await fill(page, generateReportValues(formForYear(2026), seededRandom(3), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Bình Sơn'));
+    const scan = join(ARTIFACTS, 'bao-cao-giay.pdf');
+    writeFileSync(scan, '%PDF-1.4\n%%EOF\n');
+    await ((await page.$('#paper-scan')) as ElementHandle<HTMLInputElement>).uploadFile(scan);
+    await page.click('#enter-paper');
+    await page.waitForSelector('#paper-reference[aria-invalid="true"]');
+    expect(await textOf(page, '#paper-reference-error')).toBe('Số, ký hiệu và ngày của báo cáo giấy phải có từ 3 đến 255 ký tự');
+    await page.type('#paper-reference', '45/BC-UBND ngày 12/11/2026');
+    await clickAndWait(page, '#enter-paper');
+    await page.waitForSelector('#report-status');
+    expect(await textOf(page, '#messages')).toBe('Đã nhập hộ báo cáo giấy.');
+    await clickAndWait(page, 'a[href="/progress"]');
+    await page.waitForSelector('#progress');
+    const paperRow = await page.$eval('#progress tr[data-unit="21034"]', (node) => node.textContent ?? '');
+    expect(paperRow).toContain('(nhập hộ)');
+    expect(paperRow).toContain('45/BC-UBND ngày 12/11/2026');
     // Closing the period asks for confirmation first (a native dialog, accepted here).
     page.once('dialog', (dialog) => void dialog.accept());
     await clickAndWait(page, '#close-period');

@@ -14,7 +14,7 @@ import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { insertCycle } from '../support/cycle-fixture';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn as signInThroughLoginPage, textOf } from './browser-support';
+import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, signIn as signInThroughLoginPage, textOf } from './browser-support';
 
 /**
  * The web app in a real Chromium, through its own pages, forms and links (never the API directly):
@@ -56,19 +56,6 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn as
     await t.app.get(WorkflowEngine).whenIdle();
     await t.app.get(InboxProjection).settled();
   };
-
-  /** Fills the form's inputs with a report's values, as a person types them (dd/mm/yyyy, 1.234). */
-  async function fill(page: Page, report: ReportValues) {
-    for (const [section, figures] of Object.entries(report.figures)) {
-      for (const [field, value] of Object.entries(figures)) {
-        const selector = `[name="figures.${section}.${field}"]`;
-        if (value === null || value === undefined) continue;
-        const typed = typeof value === 'boolean' ? String(value) : typeof value === 'number' ? value.toLocaleString('vi-VN') : /^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split('-').reverse().join('/') : value;
-        await page.$eval(selector, (node, v) => ((node as HTMLInputElement).value = v), typed);
-      }
-    }
-    for (const [key, value] of Object.entries(report.narratives)) await page.$eval(`[name="narratives.${key}"]`, (node, v) => ((node as HTMLTextAreaElement).value = v), value);
-  }
 
   const reloadAfter = clickAndWait;
 

@@ -22,6 +22,7 @@ runPage(async () => {
   const consolidation = current.list.find((c) => c.id === chosenId) ?? current.list[0];
   const progress = await api('GET', `/api/consolidations/${consolidation.id}/progress`);
   const isConsolidator = hasRole(me, ['consolidator'], current.unit.id);
+  const receives = hasRole(me, ['consolidator', 'clerk'], current.unit.id);
   const open = progress.consolidation.status !== 'closed';
 
   const picker = el(
@@ -53,7 +54,12 @@ runPage(async () => {
         el('td', {}, formatDate(u.deadline)),
         el('td', {}, u.sentAt ? formatDateTime(u.sentAt) : '—'),
         el('td', {}, u.reference || '—'),
-        el('td', {}, isConsolidator && open && u.reportId && !u.sentAt ? extendForm(u) : ''),
+        el(
+          'td',
+          {},
+          isConsolidator && open && u.reportId && !u.sentAt ? extendForm(u) : '',
+          receives && u.reportId && !u.sentAt && u.reportsToId === current.unit.id ? el('a', { href: `/report?id=${u.reportId}&paper=1`, class: 'paper-link' }, 'Nhập hộ báo cáo giấy') : '',
+        ),
       ),
     );
 
@@ -84,7 +90,7 @@ runPage(async () => {
         'table',
         { id: 'progress' },
         el('caption', { class: 'sr-only' }, 'Tiến độ báo cáo của các đơn vị'),
-        el('thead', {}, el('tr', {}, ['Đơn vị', 'Tình trạng', 'Hạn', 'Gửi lúc', 'Văn bản', 'Gia hạn'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('thead', {}, el('tr', {}, ['Đơn vị', 'Tình trạng', 'Hạn', 'Gửi lúc', 'Văn bản', 'Gia hạn, nhập hộ'].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, rows),
       ),
     ),

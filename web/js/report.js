@@ -22,7 +22,10 @@ runPage(async () => {
     api('GET', `/api/reports/${id}/evidence`),
   ]);
   const summary = (await api('GET', `/api/reports?unitId=${report.unitId}`).catch(() => [])).find((r) => r.id === report.id);
-  const canEdit = EDITABLE.includes(report.status) && hasRole(me, ['staff'], report.unitId);
+  // A report received on paper, entered on the unit's behalf by its receiver (nhập hộ): the API
+  // decides who may (the consolidator or clerk of the unit it reports to); the page offers it when asked.
+  const paperMode = param('paper') === '1' && hasRole(me, ['consolidator', 'clerk']) && report.approvedVersion === null && !report.onPaper;
+  const canEdit = paperMode || (EDITABLE.includes(report.status) && hasRole(me, ['staff'], report.unitId));
   const canReview = report.status === 'in-review' && hasRole(me, REVIEWERS, report.unitId);
   const isStaff = hasRole(me, ['staff'], report.unitId);
 
@@ -49,7 +52,39 @@ runPage(async () => {
   formNode.append(narratives);
   const formErrors = el('div', { id: 'form-errors' });
 
-  if (canEdit) {
+  if (paperMode) {
+    const reference = el('input', { id: 'paper-reference', name: 'reference', type: 'text', maxlength: 255, placeholder: '45/BC-UBND ngày 12/11/2026', 'aria-describedby': 'paper-reference-error' });
+    const referenceError = el('p', { class: 'field-error', id: 'paper-reference-error' });
+    fields.set('reference', { input: reference, error: referenceError, definition: { type: 'reference' } });
+    const scan = el('input', { id: 'paper-scan', name: 'file', type: 'file', accept: '.pdf,.jpg,.jpeg,.png', 'aria-describedby': 'paper-scan-hint' });
+    formNode.append(
+      el(
+        'fieldset',
+        { id: 'paper-fieldset' },
+        el('legend', {}, 'Báo cáo giấy nhập hộ'),
+        el('div', { class: 'field' }, el('label', { for: 'paper-reference' }, 'Số, ký hiệu và ngày của báo cáo giấy *'), reference, referenceError),
+        el('div', { class: 'field' }, el('label', { for: 'paper-scan' }, 'Bản chụp báo cáo giấy *'), scan, el('p', { class: 'hint', id: 'paper-scan-hint' }, 'PDF, JPEG hoặc PNG; tối đa 10 MB.')),
+      ),
+      formErrors,
+      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'enter-paper' }, 'Nhập hộ báo cáo')),
+    );
+    formNode.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!scan.files.length) return announce('Hãy chọn bản chụp báo cáo giấy.', 'error');
+      const body = new FormData();
+      body.append('values', JSON.stringify(collect()));
+      body.append('reference', reference.value);
+      body.append('file', scan.files[0]);
+      try {
+        await api('POST', `/api/reports/${report.id}/paper`, body);
+        sessionStorage.setItem('report-message', 'Đã nhập hộ báo cáo giấy.');
+        location.assign(`/report?id=${report.id}`);
+      } catch (error) {
+        if (error instanceof ApiError) showErrors(error);
+        else throw error;
+      }
+    });
+  } else if (canEdit) {
     formNode.append(
       formErrors,
       el(
@@ -137,6 +172,7 @@ runPage(async () => {
   function collect() {
     const values = { figures: {}, narratives: {} };
     for (const [path, { input, definition }] of fields) {
+      if (!path.startsWith('figures.') && !path.startsWith('narratives.')) continue;
       const text = input.value;
       if (text.trim() === '') continue;
       const [kind, first, second] = path.split('.');
