@@ -5,6 +5,7 @@
  *  - bare, fonts from memory: the same loop, the fonts moved to the in-memory asset origin the
  *                   pooled renderer uses (interception only to serve them): the limit of that method;
  *  - naive:         a new page per PDF (JavaScript off, interception on), closed after;
+ *  - naive, fonts from memory: the same with the asset origin (does a fresh page gain from it too?);
  *  - pooled:        PuppeteerPdfRenderer with a pool of 2 pages (what the application uses);
  *  - pooled, data: URLs: the same renderer printing the document as given (cacheInlinedAssets off),
  *                   i.e. the renderer before the asset origin;
@@ -198,6 +199,32 @@ async function main(): Promise<void> {
     },
   };
 
+  // Naive with the fonts from memory: whether a fresh page benefits from the origin too.
+  const naiveServed: Contender = {
+    name: 'naive, fonts from memory (new page per PDF)',
+    renders: 0,
+    nanoseconds: 0n,
+    render: async () => {
+      const page = await naiveBrowser.newPage();
+      await page.setJavaScriptEnabled(false);
+      await page.setRequestInterception(true);
+      page.on('request', (request) => {
+        const asset = origin.lookup(request.url());
+        if (asset) void request.respond({ status: 200, contentType: asset.mime, headers: { 'Cache-Control': 'max-age=31536000, immutable', 'Access-Control-Allow-Origin': '*' }, body: asset.body });
+        else if (request.url().startsWith('data:') || request.url() === 'about:blank') void request.continue();
+        else void request.abort();
+      });
+      const lease = origin.externalize(html);
+      try {
+        await page.setContent(lease.html, { waitUntil: 'load' });
+        await page.pdf({ preferCSSPageSize: true, printBackground: true });
+      } finally {
+        lease.release();
+        await page.close();
+      }
+    },
+  };
+
   // Pooled as before the asset origin: the document printed as given, data: URLs and all.
   const asGiven = track(new PuppeteerPdfRenderer({ executablePath: config.chromiumPath, poolSize: 2, timeoutMs: 120_000, cacheInlinedAssets: false }));
   await asGiven.warmUp();
@@ -218,11 +245,12 @@ async function main(): Promise<void> {
   const sampler = setInterval(sample, 250);
   const pooledContender: Contender = { name: 'pooled renderer (2 pages)', renders: 0, nanoseconds: 0n, render: () => renderer.renderPdf(html) };
 
-  const results = await interleaved([bare, bareServed, naive, pooledContender, pooledAsGiven], RENDERS);
+  const results = await interleaved([bare, bareServed, naive, naiveServed, pooledContender, pooledAsGiven], RENDERS);
   await bareBrowser.close();
   await servedBrowser.close();
   await naiveBrowser.close();
   await asGiven.close();
+  const servedByPooled = renderer.inlinedAssetsServed;
 
   // Latency of one 2-page report (the unit report's sample, cut to its first figure groups so that
   // it fits two pages) through the whole composer, one at a time.
@@ -250,7 +278,7 @@ async function main(): Promise<void> {
 
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)], 1);
-  const [bareResult, bareServedResult, naiveResult, pooled, pooledAsGivenResult] = results;
+  const [bareResult, bareServedResult, naiveResult, naiveServedResult, pooled, pooledAsGivenResult] = results;
   const summary = {
     date: new Date().toISOString(),
     loadAverage: { before: loadBefore, after: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') },
@@ -263,11 +291,13 @@ async function main(): Promise<void> {
       pooledVsBare: round(pooled.pdfPerSecond / bareResult.pdfPerSecond, 2),
       pooledVsBareFontsFromMemory: round(pooled.pdfPerSecond / bareServedResult.pdfPerSecond, 2),
       pooledVsNaive: round(pooled.pdfPerSecond / naiveResult.pdfPerSecond, 2),
+      pooledVsNaiveFontsFromMemory: round(pooled.pdfPerSecond / naiveServedResult.pdfPerSecond, 2),
       pooledVsPooledDataUrls: round(pooled.pdfPerSecond / pooledAsGivenResult.pdfPerSecond, 2),
     },
     latencyMs: { p50: percentile(50), p95: percentile(95), max: round(latencies[latencies.length - 1], 1), samples: latencies.length },
     consolidatedReport: { pages: big.pageCount, ms: round(consolidatedMs, 0) },
     chromiumPeakMb: { pss: round(peak.pss, 0), rssSum: round(peak.rss, 0) },
+    fontRequestsAnsweredByPooledRenderer: servedByPooled,
   };
   const outDir = join(__dirname, '..', '..', 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
