@@ -64,6 +64,14 @@ describe('PAdES signatures (person, then unit, as incremental updates)', () => {
     for (const s of signatures) expect(verifyDetachedCms(s.cms, s.signedBytes, anchors, s.signingTime!).problems).toEqual([]);
   });
 
+  it('needs the incremental update: rewriting the file, as pdf-lib saves (and @signpdf/placeholder-pdf-lib adds fields), breaks the first signature', async () => {
+    const key = Pkcs12SigningKey.fromBytes(person.pkcs12, person.passphrase, 'p.p12');
+    const once = await signPdf(await plainPdf(false), key, { fieldName: 'S', pageIndex: 0, rect: [0, 0, 0, 0], signerName: 'Trần Phước Hiền', reason: 'Ký', signingTime: new Date('2026-11-20T03:00:00Z') });
+    const rewritten = Buffer.from(await (await PDFDocument.load(once, { updateMetadata: false })).save({ useObjectStreams: false }));
+    const [signature] = await readSignatures(rewritten);
+    expect(verifyDetachedCms(signature.cms, signature.signedBytes, undefined, new Date()).digestMatches).toBe(false);
+  });
+
   it('a byte changed after signing makes both pdfsig and our verification fail', async () => {
     const key = Pkcs12SigningKey.fromBytes(person.pkcs12, person.passphrase, 'p.p12');
     const signed = await signPdf(await plainPdf(false), key, { fieldName: 'S', pageIndex: 0, rect: [0, 0, 0, 0], signerName: 'Trần Phước Hiền', reason: 'Ký', signingTime: new Date('2026-11-20T03:00:00Z') });
