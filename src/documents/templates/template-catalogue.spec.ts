@@ -1,5 +1,6 @@
 import { defaultTemplatesDir } from '../documents.module';
 import { DocumentFont } from '../fonts/document-font';
+import { SIGN_AREA_URI } from '../signing/signature-area';
 import { TemplateCatalogue, TemplateDataError, UnknownDocumentKindError } from './template-catalogue';
 
 const font: DocumentFont = { family: 'Tinos', fontFaceCss: '/* fonts */' };
@@ -16,7 +17,10 @@ describe('template catalogue', () => {
     expect(html).toContain('./.');
     expect(html).toContain('- Lưu: VT, ');
     expect(html).not.toContain('DỰ THẢO');
-    expect(html).not.toMatch(/<script|src="http|href="http/i);
+    // Nothing to load: no script, no external source or stylesheet. The one link is the signer
+    // block's marker (an annotation the signing step finds the sign area by; never fetched).
+    expect(html).not.toMatch(/<script|src="http|<link[^>]*href="http/i);
+    expect([...html.matchAll(/href="([^"]*)"/gi)].map((match) => match[1])).toEqual([SIGN_AREA_URI]);
   });
 
   test('missing data fails the render and names the field', () => {
