@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for iso-cycle: npm dependencies, Chromium (documents,
-# browser tests), poppler-utils (PDF checks in tests) and fonts. Safe to run again: it only installs what is missing.
+# browser tests), poppler-utils (PDF and signature checks in tests), libnss3-tools and openssl (signature tests) and fonts. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || need_apt+=(chromium)
 if [ "${ISO_CYCLE_WITH_TEST_TOOLS:-0}" = 1 ]; then
-  command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+  command -v pdftotext >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 || need_apt+=(poppler-utils)
+  # Signature tests: certutil makes the NSS database in which pdfsig trusts the test CA; openssl cms checks the CMS.
+  command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
+  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${need_apt[*]}"

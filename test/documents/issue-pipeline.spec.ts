@@ -40,13 +40,14 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
   let signer: PadesDocumentSigner;
   let signerPersonId: number;
   let trustAnchors: X509Certificate[];
+  let ca: TestCa;
 
   beforeAll(async () => {
     ({ dataSource, close } = await openMigratedDatabase(kind));
     units = await seedQuangNgai2025(dataSource);
     root = mkdtempSync(join(tmpdir(), 'iso-pipeline-'));
     // The head of the standing agency signs, then the agency: keys from a CA made for this run.
-    const ca = new TestCa();
+    ca = new TestCa();
     trustAnchors = [new X509Certificate(ca.certificatePem)];
     const keystore = writeTestKeystore(join(root, 'keystore'), ca, {
       people: [{ login: 'head.skhcn@quang-ngai-2025', name: 'Trần Phước Hiền' }],
@@ -196,7 +197,6 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     const waiting = await traces(approved.id, store);
     expect([waiting.document.state, waiting.outgoing.length]).toEqual([IssueState.Numbered, 0]);
 
-    const ca = new TestCa('iso-cycle test CA 2');
     const keystore = writeTestKeystore(join(root, 'keystore-2'), ca, {
       people: [{ login: 'deputy.skhcn@quang-ngai-2025', name: deputy.fullName }],
       units: [{ key: 'skhcn@quang-ngai-2025', name: 'Sở Khoa học và Công nghệ tỉnh Quảng Ngãi' }],
@@ -205,7 +205,7 @@ describe.each(TEST_DATABASE_KINDS)('the issue pipeline [%s]', (kind) => {
     const issued = await pipelineWith(store, new FakeIssueRenderer(), { signer: completed }).resolveIncident(incident.id, await personId('clerk.skhcn@quang-ngai-2025'), 'Đã bổ sung chứng thư số');
     expect(issued.state).toBe(IssueState.Issued);
     const signatures = await readSignatures((await store.get(approved.id))!.pdf);
-    expect(signatures.map((s) => verifyDetachedCms(s.cms, s.signedBytes, [new X509Certificate(ca.certificatePem)], s.signingTime!).problems)).toEqual([[], []]);
+    expect(signatures.map((s) => verifyDetachedCms(s.cms, s.signedBytes, trustAnchors, s.signingTime!).problems)).toEqual([[], []]);
   }, 120_000);
 
   it('corrects an issued document with a new one that references it, leaving the old one as it was', async () => {
