@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { readSignatures } from '../../src/documents/signing/pdf-signature';
+import { addSignatureField, embedSignature, prepareSignature, readSignatures } from '../../src/documents/signing/pdf-signature';
 import { signPdf } from '../../src/documents/signing/sign-pdf';
 import { verifyDetachedCms } from '../../src/signing/cms-verification';
 import { Pkcs12SigningKey } from '../../src/signing/pkcs12-signing-key';
@@ -99,6 +99,23 @@ describe('PAdES signatures (person, then unit, as incremental updates)', () => {
     expect(printed).not.toContain('signingTime');
     const verified = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, 'content.bin'), '-CAfile', join(dir, 'ca.pem'), '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
     expect(verified.stderr).toContain('Verification successful');
+  });
+
+  it('splits into prepare and embed, so a CMS made elsewhere (a remote signing service, here openssl) fits between', async () => {
+    const prepared = prepareSignature(
+      await addSignatureField(await plainPdf(false), { fieldName: 'Signature-remote', pageIndex: 0, rect: [0, 0, 0, 0], signerName: 'Trần Phước Hiền', reason: 'Ký từ xa', signingTime: new Date('2026-11-20T03:00:00Z') }),
+    );
+    const [a, b, c, d] = prepared.byteRange;
+    writeFileSync(join(dir, 'remote-content.bin'), Buffer.concat([prepared.pdf.subarray(a, a + b), prepared.pdf.subarray(c, c + d)]));
+    writeFileSync(join(dir, 'remote-cert.pem'), person.certificatePem);
+    writeFileSync(join(dir, 'remote-key.pem'), person.keyPem);
+    // The service gets the bytes' digest in real life; openssl needs the bytes, and signs the same digest.
+    execFileSync('openssl', ['cms', '-sign', '-binary', '-in', join(dir, 'remote-content.bin'), '-signer', join(dir, 'remote-cert.pem'), '-inkey', join(dir, 'remote-key.pem'), '-outform', 'DER', '-out', join(dir, 'remote.der'), '-md', 'sha256']);
+    const file = join(dir, 'remote.pdf');
+    writeFileSync(file, embedSignature(prepared, readFileSync(join(dir, 'remote.der'))));
+    const report = pdfsig(file, nssdir);
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report).toContain('Certificate Validation: Certificate is Trusted.');
   });
 
   it('a wrong passphrase names the file and not the passphrase', () => {

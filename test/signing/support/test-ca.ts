@@ -14,6 +14,8 @@ export interface TestIdentity {
   pkcs12: Buffer;
   passphrase: string;
   certificatePem: string;
+  /** The private key, for a test that plays a remote signing service (openssl cms). */
+  keyPem: string;
 }
 
 export class TestCa {
@@ -64,7 +66,7 @@ export class TestCa {
     cert.sign(this.key, forge.md.sha256.create());
     const passphrase = options.passphrase ?? `test-${this.serial}-passphrase`;
     const p12 = forge.pkcs12.toPkcs12Asn1(key, [cert, this.certificate], passphrase, { algorithm: 'aes256' });
-    return { pkcs12: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'), passphrase, certificatePem: forge.pki.certificateToPem(cert) };
+    return { pkcs12: Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'), passphrase, certificatePem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(key) };
   }
 
   /** An NSS database that trusts this CA, for `pdfsig -nssdir` (libnss3-tools' certutil). */
