@@ -105,6 +105,29 @@ describe('Zeebe adapter on the wire', () => {
     expect(stub.requestsTo(/^\/v2\/messages\/publication$/).map((request) => request.body)).toEqual([{ name: 'contract.report-approved', correlationKey: 'W-2', variables: { verdict: 'early' }, timeToLive: 3_600_000, tenantId: '<default>' }]);
   });
 
+  it('assigns, unassigns and completes a Camunda user task with exactly the assignee and the variables, and announces each step once', async () => {
+    await engine.deploy([bpmn('user-task.bpmn')]);
+    const events: string[] = [];
+    engine.onEvent((event) => events.push(event.type));
+    const instance = await engine.startInstance({ bpmnProcessId: 'contract-user-task', businessKey: 'unit:QN/2026', variables: { owner: 'an', unit: 'quangngai', deadline: '2026-11-15T17:00:00+07:00', urgent: true } });
+    await engine.whenIdle();
+    const [task] = await engine.listUserTasks({ businessKey: 'unit:QN/2026', state: 'created' });
+
+    await engine.assignUserTask(task.taskKey, 'bình', 'an');
+    await engine.assignUserTask(task.taskKey, null, 'an');
+    await engine.completeUserTask(task.taskKey, { decision: 'approve', comment: 'Đạt yêu cầu' }, 'bình');
+    await engine.whenIdle();
+
+    expect(task).toMatchObject({ instanceKey: instance.instanceKey, businessKey: 'unit:QN/2026', elementId: 'review', assignee: 'an' });
+    const searches = stub.requestsTo(/^\/v2\/user-tasks\/search$/).map((request) => (request.body as { filter: Record<string, unknown> }).filter);
+    expect(searches).toContainEqual({ state: 'CREATED', processInstanceVariables: [{ name: BUSINESS_KEY_VARIABLE, value: '"unit:QN/2026"' }] });
+    expect(stub.requestsTo(new RegExp(`^/v2/user-tasks/${task.taskKey}/assignment$`)).map((request) => request.body)).toEqual([{ assignee: 'bình', allowOverride: true, action: 'assign' }]);
+    expect(stub.requestsTo(new RegExp(`^/v2/user-tasks/${task.taskKey}/assignee$`), 'DELETE')).toHaveLength(1);
+    expect(stub.requestsTo(new RegExp(`^/v2/user-tasks/${task.taskKey}/completion$`)).map((request) => request.body)).toEqual([{ variables: { decision: 'approve', comment: 'Đạt yêu cầu' }, action: 'complete' }]);
+    expect(events).toEqual(['userTaskCreated', 'userTaskAssigned', 'userTaskAssigned', 'userTaskCompleted']);
+    expect(await engine.getInstance(instance.instanceKey)).toMatchObject({ status: 'completed', businessKey: 'unit:QN/2026', variables: { approved: true, reviewComment: 'Đạt yêu cầu' } });
+  });
+
   it('given back-pressure (503 and 429 RESOURCE_EXHAUSTED), when starting an instance and completing its job, then the requests are repeated and nothing is lost', async () => {
     await engine.deploy([bpmn('service-task.bpmn')]);
     stub.inject({ path: /^\/v2\/process-instances$/, times: 2, status: 429 });
