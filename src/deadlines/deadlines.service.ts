@@ -62,6 +62,7 @@ export class DeadlinesService {
     this.requireFuture(deadline, 'deadline');
     const deadlineDay = isoCivilDate(deadline, this.config.civilTimeZone);
     if (cycle.periodEnd > deadlineDay) throw new ValidationFailedError([{ path: 'deadline', code: 'before-period-end', message: `Hạn báo cáo không được trước ngày kết thúc kỳ số liệu (${cycle.periodEnd})` }]);
+    if (sameInstant(cycle.deadlineAt, deadline)) throw new ConflictError('Hạn của kỳ báo cáo đã như vậy: không có gì thay đổi', 'unchanged');
     await writeTransaction(this.dataSource, async (manager) => {
       await manager.update(CycleEntity, { id: cycle.id }, { deadlineAt: deadline });
       await this.audit.record(manager, { actor, action: 'cycle.deadline-changed', subject: { type: 'cycle', id: cycle.id }, cycleId: String(cycle.id), before: { deadlineAt: cycle.deadlineAt }, after: { deadlineAt: deadline } });
@@ -77,6 +78,7 @@ export class DeadlinesService {
     if (!report) throw new NotFoundError(`Báo cáo ${reportId}`);
     if (report.sentAt || report.onPaper) throw new ConflictError('Báo cáo đã được gửi: không còn hạn để gia hạn', 'report-already-sent');
     if (deadline) this.requireFuture(deadline, 'deadline');
+    if (sameInstant(report.deadlineAt, deadline)) throw new ConflictError('Hạn của đơn vị đã như vậy: không có gì thay đổi', 'unchanged');
     await writeTransaction(this.dataSource, async (manager) => {
       await manager.update(ReportEntity, { id: report.id }, { deadlineAt: deadline });
       await this.audit.record(manager, { actor, action: 'report.deadline-changed', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), before: { deadlineAt: report.deadlineAt }, after: { deadlineAt: deadline } });
@@ -96,6 +98,7 @@ export class DeadlinesService {
       const own = ownReport ? await this.effectiveDeadline(ownReport) : (await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: consolidation.cycleId })).deadlineAt;
       if (deadline > own) throw new ValidationFailedError([{ path: 'deadline', code: 'after-own-deadline', message: `Hạn của các đơn vị phải sớm hơn hoặc bằng hạn báo cáo của đơn vị tổng hợp (${own.toISOString()})` }]);
     }
+    if (sameInstant(consolidation.unitsDeadlineAt, deadline)) throw new ConflictError('Hạn của các đơn vị đã như vậy: không có gì thay đổi', 'unchanged');
     await writeTransaction(this.dataSource, async (manager) => {
       await manager.update(ConsolidationEntity, { id: consolidation.id }, { unitsDeadlineAt: deadline });
       await this.audit.record(manager, { actor, action: 'consolidation.units-deadline-changed', subject: { type: 'consolidation', id: consolidation.id }, unitId: consolidation.unitId, cycleId: String(consolidation.cycleId), before: { unitsDeadlineAt: consolidation.unitsDeadlineAt }, after: { unitsDeadlineAt: deadline } });
@@ -110,4 +113,9 @@ export class DeadlinesService {
     if (Number.isNaN(deadline.getTime())) throw new ValidationFailedError([{ path, code: 'format', message: 'Hạn báo cáo không phải là một thời điểm hợp lệ' }]);
     if (deadline <= this.clock.now()) throw new ValidationFailedError([{ path, code: 'past', message: 'Hạn báo cáo mới phải ở tương lai' }]);
   }
+}
+
+/** A change that changes nothing is refused (409), so a repeated request never writes an audit event. */
+function sameInstant(a: Date | null, b: Date | null): boolean {
+  return a === null || b === null ? a === b : a.getTime() === b.getTime();
 }
