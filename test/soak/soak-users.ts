@@ -161,9 +161,19 @@ export async function runStaff(user: SoakUser, unit: SoakUnit, ledger: Ledger): 
 export async function runHead(user: SoakUser, unit: SoakUnit, ledger: Ledger): Promise<void> {
   for (;;) {
     const { report } = await user.read(`/api/reports/${unit.reportId}`);
-    if (report.status === 'approved' || report.status === 'issued') return;
     const inbox: { taskKey: string; elementId: string; subject: string; assignee: string | null }[] = await user.read('/api/inbox');
     const task = inbox.find((t) => t.elementId === 'head-review' && t.subject === `report:${unit.reportId}`);
+    if (report.status === 'approved' || report.status === 'issued') {
+      if (!task) return;
+      // The decision was recorded, but the server died before the process moved on: the task is
+      // still in the inbox, and doing it again finishes it (a person would see it there too).
+      await user.request('POST', `/api/reports/${unit.reportId}/review`, { decision: 'approved' });
+      continue;
+    }
+    if (task && report.status === 'returned') {
+      await user.request('POST', `/api/reports/${unit.reportId}/review`, { decision: 'returned', comment: 'Đề nghị bổ sung số liệu đào tạo (phiên bản 1)' });
+      continue;
+    }
     if (!task || report.status !== 'in-review') {
       await think();
       continue;
