@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import { In } from 'typeorm';
 import { Actor } from '../../src/access/actor';
@@ -258,6 +259,15 @@ describe.each(TEST_DATABASE_KINDS)('the cycle under a controlled clock [%s]', (k
     await consolidator.login(`consolidator.${standing.code}@${DATA_SET}`, DEMO_PASSWORD);
     const xlsx = await consolidator.request('GET', `/api/consolidations/${(await consolidationOf(standing)).id}/tables.xlsx`);
     expect(xlsx.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    const response = await fetch(`${t.baseUrl}/api/consolidations/${(await consolidationOf(standing)).id}/tables.xlsx`, { headers: { cookie: consolidator.cookie! } });
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as never);
+    const perUnit = workbook.getWorksheet('Từng đơn vị')!;
+    // Three heading rows, then one row per report counted, with its figures as numbers.
+    expect(perUnit.rowCount).toBe(3 + counted.length);
+    const column = (perUnit.getRow(3).values as unknown[]).findIndex((v) => typeof v === 'string' && v.endsWith('Số TTHC thuộc thẩm quyền giải quyết'));
+    const sheetSum = Array.from({ length: counted.length }, (_, i) => Number(perUnit.getRow(4 + i).getCell(column).value)).reduce((a, b) => a + b, 0);
+    expect(sheetSum + Number(ownValues.figures.procedures?.underAuthority ?? 0)).toBe(sum);
     expect((await consolidator.request('GET', `/api/cycles/${cycle.id}/top-report-draft`)).status).toBe(200);
     expect(await t.dataSource.getRepository(UrgeLetterEntity).countBy({})).toBe(1);
   });
