@@ -160,33 +160,31 @@ export async function runStaff(user: SoakUser, unit: SoakUnit, ledger: Ledger): 
  */
 export async function runHead(user: SoakUser, unit: SoakUnit, ledger: Ledger): Promise<void> {
   for (;;) {
-    const { report } = await user.read(`/api/reports/${unit.reportId}`);
+    // The inbox first, then the report: the report is then at least as new as the task seen.
     const inbox: { taskKey: string; elementId: string; subject: string; assignee: string | null }[] = await user.read('/api/inbox');
+    const { report } = await user.read(`/api/reports/${unit.reportId}`);
     const task = inbox.find((t) => t.elementId === 'head-review' && t.subject === `report:${unit.reportId}`);
-    if (report.status === 'approved' || report.status === 'issued') {
-      if (!task) return;
-      // The decision was recorded, but the server died before the process moved on: the task is
-      // still in the inbox, and doing it again finishes it (a person would see it there too).
-      await user.request('POST', `/api/reports/${unit.reportId}/review`, { decision: 'approved' });
-      continue;
-    }
-    if (task && report.status === 'returned') {
-      await user.request('POST', `/api/reports/${unit.reportId}/review`, { decision: 'returned', comment: 'Đề nghị bổ sung số liệu đào tạo (phiên bản 1)' });
-      continue;
-    }
-    if (!task || report.status !== 'in-review') {
-      await think();
-      continue;
-    }
-    if (task.assignee !== user.login) {
-      const claimed = await user.request('POST', `/api/tasks/${task.taskKey}/claim`);
-      if (claimed && claimed.status >= 200 && claimed.status < 300) ledger.claims.push({ taskKey: task.taskKey, login: user.login });
-      else if (claimed && ![409, 429].includes(claimed.status)) throw new Error(`${user.login}: claim answered ${claimed.status} ${JSON.stringify(claimed.body)}`);
-      continue;
-    }
     const versionNo: number = report.currentVersion;
     const decision = unit.returnFirst && versionNo === 1 ? 'returned' : 'approved';
     const body = decision === 'returned' ? { decision, comment: `Đề nghị bổ sung số liệu đào tạo (phiên bản ${versionNo})` } : { decision };
+    if (report.status === 'approved' || report.status === 'issued') {
+      if (!task) return;
+    } else if (!task || report.status !== 'in-review') {
+      if (!(task && report.status === 'returned')) {
+        await think();
+        continue;
+      }
+    }
+    // A report already decided whose review task is still in the inbox: the decision was recorded,
+    // but the server died before the process moved on; doing the task again finishes it (a person
+    // would see it there too). The same decision as before, for the same version.
+    const decided = report.status === 'approved' || report.status === 'issued' || report.status === 'returned';
+    if (!decided && task!.assignee !== user.login) {
+      const claimed = await user.request('POST', `/api/tasks/${task!.taskKey}/claim`);
+      if (claimed && claimed.status >= 200 && claimed.status < 300) ledger.claims.push({ taskKey: task!.taskKey, login: user.login });
+      else if (claimed && ![409, 429].includes(claimed.status)) throw new Error(`${user.login}: claim answered ${claimed.status} ${JSON.stringify(claimed.body)}`);
+      continue;
+    }
     const reviewed = await user.request('POST', `/api/reports/${unit.reportId}/review`, body);
     if (reviewed && reviewed.status >= 200 && reviewed.status < 300) ledger.reviews.push({ reportId: unit.reportId, versionNo, decision });
     else if (reviewed && ![409, 429].includes(reviewed.status)) throw new Error(`${user.login}: review answered ${reviewed.status} ${JSON.stringify(reviewed.body)}`);
