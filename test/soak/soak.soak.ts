@@ -133,8 +133,8 @@ async function chooseUnits(dataSource: DataSource, count: number): Promise<SoakU
     `SELECT r.id, u.code, u.name_with_type AS name, c.year, c.period_start, c.period_end
        FROM reports r JOIN units u ON u.id = r.unit_id JOIN cycles c ON c.id = r.cycle_id
       WHERE r.status = 'not-started' AND r.division_review = 0 AND u.data_set_id = '${DATA_SET}'
-        AND EXISTS (SELECT 1 FROM people p WHERE p.login = ${dataSource.options.type === 'mysql' ? "CONCAT('staff.', u.code, '@${DATA_SET}')" : `'staff.' || u.code || '@${DATA_SET}'`})
-        AND EXISTS (SELECT 1 FROM people p WHERE p.login = ${dataSource.options.type === 'mysql' ? "CONCAT('head.', u.code, '@${DATA_SET}')" : `'head.' || u.code || '@${DATA_SET}'`})
+        AND EXISTS (SELECT 1 FROM people p WHERE p.login = ${dataSource.options.type === 'mysql' ? `CONCAT('staff.', u.code, '@${DATA_SET}')` : `'staff.' || u.code || '@${DATA_SET}'`})
+        AND EXISTS (SELECT 1 FROM people p WHERE p.login = ${dataSource.options.type === 'mysql' ? `CONCAT('head.', u.code, '@${DATA_SET}')` : `'head.' || u.code || '@${DATA_SET}'`})
       ORDER BY r.id`,
   );
   // Spread over the list, so that districts, communes and departments all take part.
