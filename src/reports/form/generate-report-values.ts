@@ -44,7 +44,8 @@ export function generateReportValues(form: FormDefinition, random: () => number,
         bucket[field.key] = field.choices![field.choices!.length - 1];
         break;
       case 'text':
-        bucket[field.key] = `Nội dung ${field.label.toLocaleLowerCase('vi')} của ${unitName}`;
+        // Within the field's limit, whatever the unit's name ("Ban Quản lý Khu kinh tế Dung Quất và …" is long).
+        bucket[field.key] = `Nội dung ${field.label.toLocaleLowerCase('vi')} của ${unitName}`.slice(0, field.maxLength ?? undefined).trim();
         break;
     }
   }

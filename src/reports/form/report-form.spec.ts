@@ -4,6 +4,9 @@ import { generateReportValues, seededRandom } from './generate-report-values';
 import { DataPeriod, validateReport } from './report-validation';
 import { ReportValues } from './report-values';
 import { diffVersions } from './version-diff';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../shared/project-root';
 
 const period: DataPeriod = { start: '2025-11-15', end: '2026-11-14' };
 const form = formForYear(2026);
@@ -116,5 +119,13 @@ describe('diffing two versions', () => {
       ['figures.objectives.met', 4, 0],
       ['narratives.results', before.narratives.results, 'Đã sửa theo ý kiến lãnh đạo.'],
     ]);
+  });
+
+  it('generates complete, valid reports for every unit of both data sets, long names included', () => {
+    for (const file of ['quang-ngai-2025', 'quang-ngai-2021']) {
+      const data = JSON.parse(readFileSync(join(projectRoot(), 'data', 'organizations', `${file}.json`), 'utf8'));
+      const names: string[] = [...data.provincialAgencies, ...(data.districts ?? []).flatMap((d: { nameWithType: string; communes: Array<{ nameWithType: string }> }) => [d.nameWithType, ...d.communes.map((c) => c.nameWithType)]), ...(data.communes ?? []).map((c: { nameWithType: string }) => c.nameWithType)];
+      for (const [i, name] of names.entries()) expect([name, validateReport(form, generateReportValues(form, seededRandom(i), period, name), 'submit', period)]).toEqual([name, []]);
+    }
   });
 });
