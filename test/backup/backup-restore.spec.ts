@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BackupCommand, RestoreCommand } from '../../src/backup/backup.command';
 import { BackupError, BackupManifest, BackupService } from '../../src/backup/backup.service';
+import { drainMailOutbox } from '../support/mail-outbox';
 import { AppConfig } from '../../src/config/app-config';
 import { CliError } from '../../src/cli/fatal';
 import { createDataSource } from '../../src/database/data-source-options';
@@ -60,6 +61,8 @@ describe.each(TEST_DATABASE_KINDS)('backup and restore [%s]', (kind) => {
     await head.login(`head.21211@${DATA_SET}`, DEMO_PASSWORD);
     expect((await head.request('POST', `/api/reports/${reportId}/review`, { body: { decision: 'approved' } })).status).toBe(201);
     await t.app.get(WorkflowEngine).whenIdle();
+    // The submission's notifications are mailed in the background: sent before the backup, not after it.
+    await drainMailOutbox(t.dataSource);
     backupDir = join(mkdtempSync(join(tmpdir(), 'iso-backup-')), 'backup');
   });
   afterAll(async () => {

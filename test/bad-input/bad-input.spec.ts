@@ -15,7 +15,7 @@ import { generateReportValues, seededRandom } from '../../src/reports/form/gener
 import { ReportsService } from '../../src/reports/reports.service';
 import { insertCycle } from '../support/cycle-fixture';
 import { ConsolidationService } from '../../src/consolidation/consolidation.service';
-import { OutgoingMailEntity } from '../../src/notifications/mail-outbox.entity';
+import { drainMailOutbox } from '../support/mail-outbox';
 
 /**
  * Bad input, generated: at least BAD_INPUT_PAYLOADS (default 10,000) invalid and boundary requests
@@ -81,10 +81,7 @@ describe.each(TEST_DATABASE_KINDS)('bad input on every write route [%s]', (kind)
     }
     // The fixtures' notifications are mailed in the background: let the outbox drain before digesting,
     // so that its delivery of earlier work is not taken for a change made by a bad request.
-    for (let waited = 0; (await t.dataSource.getRepository(OutgoingMailEntity).countBy({ status: 'pending' })) > 0; waited += 100) {
-      if (waited > 60_000) throw new Error('the mail outbox did not drain');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await drainMailOutbox(t.dataSource);
   });
   afterAll(() => t.close());
 
