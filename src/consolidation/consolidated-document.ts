@@ -3,6 +3,7 @@ import { UnitEntity } from '../organization/unit.entity';
 import { FormDefinition, figuresOf } from '../reports/form/form-definition';
 import { DataPeriod } from '../reports/form/report-validation';
 import { ReportValues, figureAt, isFilled } from '../reports/form/report-values';
+import { reportNarratives } from '../reports/report-document';
 import { ConsolidationSnapshot } from './consolidation.entity';
 
 /** Figures shown per unit in the consolidated report's unit table (numbers that add up across units). */
@@ -97,11 +98,6 @@ export function consolidatedReportContent(input: {
       units: order(ids).map(rowOf),
     }));
 
-  const paragraphs = (key: string) =>
-    (values.narratives[key] ?? '')
-      .split(/\n\s*\n|\r?\n/)
-      .map((p) => p.trim())
-      .filter((p) => p !== '');
   const receiver = input.consolidatingUnit?.officialName;
   return {
     period: { from: input.period.start, to: input.period.end },
@@ -123,11 +119,7 @@ export function consolidatedReportContent(input: {
       groups,
     },
     lateOrMissing: snapshot.lateOrMissing.map((l) => ({ name: units.get(l.unitId)?.officialName ?? String(l.unitId), status: l.status === 'late' ? 'Trễ hạn' : 'Chưa báo cáo', note: l.note })),
-    assessment: {
-      results: paragraphs('results'),
-      shortcomings: paragraphs('shortcomings'),
-      proposals: paragraphs('proposals').length > 0 ? paragraphs('proposals') : ['Không có kiến nghị.'],
-    },
+    assessment: reportNarratives(values),
     signer: input.signer,
     recipients: { list: receiver ? [receiver] : [], archiveDivision: input.archiveDivision },
   };

@@ -44,11 +44,6 @@ export function reportDocumentContent(input: {
       return { label: field.label, unit: field.unit ?? '', value: isFilled(value) ? value : null };
     }),
   }));
-  const paragraphs = (key: string) =>
-    (values.narratives[key] ?? '')
-      .split(/\n\s*\n|\r?\n/)
-      .map((p) => p.trim())
-      .filter((p) => p !== '');
   const receiver = consolidatingUnit?.officialName;
   return {
     period: { from: input.period.start, to: input.period.end },
@@ -56,14 +51,21 @@ export function reportDocumentContent(input: {
       `Thực hiện chế độ báo cáo hằng năm về việc duy trì, cải tiến Hệ thống quản lý chất lượng (HTQLCL) theo Tiêu chuẩn quốc gia TCVN ISO 9001:2015 năm ${input.year}, ${unit.officialName} báo cáo như sau:`,
     ],
     figures,
-    narratives: {
-      results: paragraphs('results'),
-      shortcomings: paragraphs('shortcomings'),
-      proposals: paragraphs('proposals').length > 0 ? paragraphs('proposals') : ['Không có kiến nghị.'],
-    },
+    narratives: reportNarratives(values),
     signer: input.signer,
     recipients: { list: receiver ? [receiver] : [], archiveDivision: input.archiveDivision },
   };
+}
+
+/** The narratives as the documents print them: one paragraph per line, "no proposals" said when there are none. */
+export function reportNarratives(values: ReportValues): { results: string[]; shortcomings: string[]; proposals: string[] } {
+  const paragraphs = (key: string) =>
+    (values.narratives[key] ?? '')
+      .split(/\n\s*\n|\r?\n/)
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+  const proposals = paragraphs('proposals');
+  return { results: paragraphs('results'), shortcomings: paragraphs('shortcomings'), proposals: proposals.length > 0 ? proposals : ['Không có kiến nghị.'] };
 }
 
 /** What a report's document says about where it comes from and goes to. */
