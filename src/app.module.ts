@@ -17,6 +17,8 @@ import { WebModule } from './web/web.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { AppRuntime } from './app-runtime.service';
 import { OrganizationModule } from './organization/organization.module';
+import { AdministrationModule } from './administration/administration.module';
+import { RegistersApiModule } from './documents/registers/registers-api.module';
 import { Clock } from './shared/clock';
 
 export interface AppModuleOptions {
@@ -31,7 +33,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, ConsolidationModule, DeadlinesModule, NotificationsModule, WebModule],
+      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, ConsolidationModule, DeadlinesModule, NotificationsModule, AdministrationModule, RegistersApiModule, WebModule],
       providers: [AppRuntime],
     };
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, ParseIntPipe, Post, Put, Query, Req, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Put, Query, Req, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -53,6 +53,14 @@ export class ReportsController {
     // invalid draft into an empty valid one (found by the bad-input tests).
     const sent = request.body as { figures: unknown; narratives?: unknown };
     return this.reports.saveDraft(id, { figures: sent.figures, narratives: sent.narratives ?? {} }, actor);
+  }
+
+  @Post(':id/validation')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: "Check values against the report's form rules without saving (204, or 422 with every field error)" })
+  @Policy({ roles: [...READERS, Role.Consolidator], scope: 'consolidated-units', unit: ofTheReport })
+  async validation(@Param('id', IdPipe) id: number, @Body() body: SaveDraftDto): Promise<void> {
+    await this.reports.checkValues(id, { figures: body.figures, ...(body.narratives === undefined ? {} : { narratives: body.narratives }) });
   }
 
   @Post(':id/submit')

@@ -106,6 +106,16 @@ export class ReportsService {
     return this.getReport(reportId);
   }
 
+  /**
+   * The form's rules on values that are not saved (the report page as one types): 422 with every field
+   * error, as a submission would give (the page leaves "required" aside until the person submits).
+   */
+  async checkValues(reportId: number, values: unknown): Promise<void> {
+    const report = await this.getReport(reportId);
+    const errors = validateReport(formById(report.formId), values, 'submit', periodOf(await this.cycleOf(report)));
+    if (errors.length > 0) throw new ReportValidationError(errors);
+  }
+
   /** Submits the draft for review: a new kept version, and the draft task completed. */
   async submit(reportId: number, actor: Actor): Promise<ReportEntity> {
     const report = await this.getReport(reportId);
