@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InboxProjection } from './inbox/inbox-projection';
 import { MailOutboxDispatcher } from './notifications/mail-outbox-dispatcher';
 import { ReportWorkers } from './reports/report-workers';
+import { ReportReconciliation } from './reports/report-reconciliation';
 import { DeadlineWorkers } from './deadlines/deadline-workers';
 import { ConsolidationWorkers } from './consolidation/consolidation-workers';
 import { deployProductProcesses } from './workflow/process-catalogue';
@@ -9,7 +10,8 @@ import { WorkflowEngine } from './workflow/workflow-engine';
 
 /**
  * What runs once the schema is migrated: the engine (with its lock and scheduler), the product's
- * processes deployed, the inbox following the engine, and the mail outbox sent. `serve`, `simulate` and the tests start it
+ * processes deployed, the inbox following the engine, reports whose last step a crash cut in half
+ * finished (ReportReconciliation), and the mail outbox sent. `serve`, `simulate` and the tests start it
  * explicitly, so that `migrate` and other commands never touch the engine.
  */
 @Injectable()
@@ -23,6 +25,7 @@ export class AppRuntime {
     private readonly deadlineWorkers: DeadlineWorkers,
     private readonly consolidationWorkers: ConsolidationWorkers,
     private readonly mailOutbox: MailOutboxDispatcher,
+    private readonly reconciliation: ReportReconciliation,
   ) {}
 
   async start(): Promise<void> {
@@ -34,6 +37,8 @@ export class AppRuntime {
     const deployed = await deployProductProcesses(this.engine);
     this.logger.log(`processes: ${deployed.map((p) => `${p.bpmnProcessId} v${p.version}`).join(', ')}`);
     await this.inbox.resync();
+    // A submission or review committed just before a crash still has its engine task open: finish it.
+    await this.reconciliation.reconcile();
     this.mailOutbox.start();
   }
 }

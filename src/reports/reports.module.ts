@@ -10,12 +10,13 @@ import { ReportWorkers } from './report-workers';
 import { ReportPreview } from './report-preview';
 import { EvidenceFiles } from './evidence-files';
 import { ReportQueries } from './report-queries';
+import { ReportReconciliation } from './report-reconciliation';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
   imports: [WorkflowModule, AccessModule, AuditModule, NotificationsModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries],
-  exports: [ReportsService, ReportWorkers, EvidenceFiles],
+  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries, ReportReconciliation],
+  exports: [ReportsService, ReportWorkers, EvidenceFiles, ReportReconciliation],
 })
 export class ReportsModule {}

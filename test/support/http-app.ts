@@ -44,12 +44,17 @@ export async function startTestApp(
     override?: (builder: ReturnType<typeof Test.createTestingModule>) => void;
     /** Start the engine, deploy the processes and follow the inbox, as `serve` does. */
     runtime?: boolean;
+    /**
+     * A later life of an application on the database and runtime folder of an earlier one (a restart);
+     * they stay when this one closes, for the caller to remove.
+     */
+    restartOn?: { db: TestDatabase; runtimeDir: string };
   } = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase(kind);
+  const db = options.restartOn?.db ?? (await createTestDatabase(kind));
   const base = loadAppConfig({});
   // Runtime files (the document store) of one test app are its own, like its database.
-  const runtimeDir = mkdtempSync(join(tmpdir(), 'iso-cycle-runtime-'));
+  const runtimeDir = options.restartOn?.runtimeDir ?? mkdtempSync(join(tmpdir(), 'iso-cycle-runtime-'));
   const config: AppConfig = { ...base, runtimeDir, database: db.config, security: { ...base.security, rateLimit: NO_RATE_LIMIT, ...options.security } };
   const clock = options.clock ?? new ControlledClock('2026-10-01T02:00:00Z');
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, clock })] });
@@ -71,6 +76,7 @@ export async function startTestApp(
     db,
     close: async () => {
       await app.close();
+      if (options.restartOn) return;
       await db.destroy();
       rmSync(runtimeDir, { recursive: true, force: true });
     },
