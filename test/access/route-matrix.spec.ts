@@ -103,6 +103,21 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence` }), roles: { [Role.Staff]: OWN_ONLY } },
   'GET /api/reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence` }), roles: REPORT_READERS },
   'GET /api/reports/:id/evidence/:evidenceId': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/evidence/1` }), roles: REPORT_READERS },
+  // Administration (#9): administrators of the target's data set; each allowed call is refused by the
+  // service without changing anything (the year is open, no such data set, no file, the same roles, nobody to take over).
+  'GET /api/admin/overview': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/overview?unitId=${unit.id}` }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /api/admin/cycles': { access: 'by-role', call: ({ unit }) => ({ path: '/api/admin/cycles', body: { unitId: unit.id, year: 2026 } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  // A data set is imported before anyone holds a role in it: any administrator passes.
+  'POST /api/admin/data-sets/import': { access: 'by-role', call: () => ({ path: '/api/admin/data-sets/import', body: { dataSetId: 'no-such-data-set' } }), roles: { [Role.Administrator]: ['allow', 'allow'] } },
+  'POST /api/admin/people/import': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/people/import?unitId=${unit.id}`, body: {} }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'PUT /api/admin/people/:id/roles': { access: 'by-role', call: ({ person, unit }) => ({ path: `/api/admin/people/${person.id}/roles`, body: { unitId: unit.id, roles: ['staff'] } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'GET /api/admin/people/:id/tasks': { access: 'by-role', call: ({ person }) => ({ path: `/api/admin/people/${person.id}/tasks` }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /api/admin/people/:id/reassign-tasks': { access: 'by-role', call: ({ person }) => ({ path: `/api/admin/people/${person.id}/reassign-tasks`, body: { toLogin: 'nobody.matrix@quang-ngai-2025' } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  // The form's rules on unsaved values: whoever reads the report (an empty draft answers 422: required fields).
+  'POST /api/reports/:id/validation': { access: 'by-role', call: ({ reportId }) => ({ path: `/api/reports/${reportId}/validation`, body: { figures: {} } }), roles: REPORT_READERS },
+  // A unit's registers: its own people.
+  'GET /api/units/:unitId/registers': { access: 'by-role', call: ({ unit }) => ({ path: `/api/units/${unit.id}/registers?kind=outgoing&year=2026` }), roles: REPORT_READERS },
+  'GET /api/units/:unitId/registers.xlsx': { access: 'by-role', call: ({ unit }) => ({ path: `/api/units/${unit.id}/registers.xlsx?kind=incoming&year=2026` }), roles: REPORT_READERS },
   'GET /api/inbox': { access: 'signed-in', call: () => ({ path: '/api/inbox' }) },
   // Consolidation: the consolidator's own is the standing agency's; every unit-role actor sits in a
   // commune, whose target is the standing agency's consolidation, outside a commune's reach.

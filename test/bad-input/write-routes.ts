@@ -3,6 +3,7 @@ import { ChangePasswordDto, LoginDto, ResetPasswordDto } from '../../src/identit
 import { AssignTaskDto } from '../../src/inbox/inbox.controller';
 import { ReviewDto, SaveDraftDto } from '../../src/reports/dto/report.dto';
 import { DeadlineDto, PaperReportDto, UrgeDto } from '../../src/consolidation/dto/consolidation.dto';
+import { ImportDataSetDto, OpenCycleDto, ReassignTasksDto, SetRolesDto } from '../../src/administration/administration.dto';
 
 /**
  * Every write route of the application, for the bad-input property tests: one line per route.
@@ -55,6 +56,18 @@ export const WRITE_ROUTES: WriteRoute[] = [
   // A paper report is a multipart upload of the values (JSON), the reference and the scan: without a
   // valid scan and complete values nothing is entered (422).
   { method: 'POST', path: '/api/reports/:id/paper', as: 'consolidator.skhcn@quang-ngai-2025', dto: PaperReportDto, params: { id: { reportOfUnit: '21172' } }, max: 255 },
+  // Administration (#9). Opening a cycle: the ids and the year are whole numbers, never generated well-formed.
+  { method: 'POST', path: '/api/admin/cycles', as: 'administrator.skhcn@quang-ngai-2025', dto: OpenCycleDto, max: 10 },
+  // Only the data sets shipped with the application can be named: a well-formed id of none is refused (422).
+  { method: 'POST', path: '/api/admin/data-sets/import', as: 'administrator.skhcn@quang-ngai-2025', dto: ImportDataSetDto, max: 63, wellFormed: { dataSetId: fc.stringMatching(/^nowhere-[a-z0-9]{1,20}$/) } },
+  // A multipart upload whose data set comes from ?unitId=: without it the request names no unit (422).
+  // The file's own checks (every row, all or nothing) are tested in test/administration.
+  { method: 'POST', path: '/api/admin/people/import', as: 'administrator.skhcn@quang-ngai-2025', max: 100 },
+  { method: 'PUT', path: '/api/admin/people/:id/roles', as: 'administrator.skhcn@quang-ngai-2025', dto: SetRolesDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 20 },
+  // No such person to take over: a well-formed login still changes nothing (422).
+  { method: 'POST', path: '/api/admin/people/:id/reassign-tasks', as: 'administrator.skhcn@quang-ngai-2025', dto: ReassignTasksDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 120, wellFormed: { toLogin: fc.stringMatching(/^nobody\.[a-z0-9]{1,20}@quang-ngai-2025$/) } },
+  // Saves nothing: values checked as a submission (an empty draft lacks the required fields: 422).
+  { method: 'POST', path: '/api/reports/:id/validation', as: 'staff.21172@quang-ngai-2025', dto: SaveDraftDto, params: { id: { reportOfUnit: '21172' } }, max: 100 },
 ];
 
 /** Write routes that take no payload at all, with the reason. */
