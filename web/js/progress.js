@@ -1,6 +1,7 @@
 // The consolidator's dashboard: where every unit below stands in a cycle, the counts, and the
 // consolidator's acts (urge the late units, extend one unit's deadline, close the period, the XLSX tables).
 import { announce, api, ApiError, compareVietnamese, el, formatDate, formatDateTime, hasRole, param, runPage, signedIn, unitsOf } from './app.js';
+import { progressChart } from './progress-chart.js';
 
 const FOLLOWERS = ['consolidator', 'head', 'deputy', 'clerk'];
 const ORDER = ['not-started', 'drafting', 'in-review', 'returned', 'submitted', 'late', 'missing'];
@@ -82,6 +83,7 @@ runPage(async () => {
   content.replaceChildren(
     picker,
     summary,
+    progressChart(progress.units, counts.expected),
     acts,
     el(
       'div',

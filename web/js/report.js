@@ -1,7 +1,8 @@
 // The report page: the form drawn from the form definition the API sends with the report, the
 // draft saved and submitted through the API (whose validation is the one rule set: its 422 field
 // errors are shown at their fields), the review, versions and their differences, evidence, the
-// DỰ THẢO preview and the issued document.
+// DỰ THẢO preview and the issued document. As one types, the same rules answer through
+// POST /api/reports/:id/validation (nothing saved).
 import {
   announce, api, ApiError, el, formatCivilDate, formatDateTime, formatNumber, hasRole, param, parseCivilDate, parseWholeNumber, runPage, signedIn, STATUS_LABELS,
 } from './app.js';
@@ -99,6 +100,53 @@ runPage(async () => {
       event.preventDefault();
       if (await saveDraft()) done('Đã lưu bản nháp.');
     });
+  }
+
+  // Validation as one types: the API's own rules (POST …/validation saves nothing), a moment after
+  // the last keystroke; "required" waits for the submission. Only what the person changed, and
+  // errors this check showed, are updated: nothing moves the focus.
+  const edited = new Set();
+  const liveShown = new Set();
+  let liveTimer;
+  let liveSeq = 0;
+  if (canEdit) {
+    const changed = (event) => {
+      const path = event.target?.name;
+      if (!fields.has(path) || !(path.startsWith('figures.') || path.startsWith('narratives.'))) return;
+      edited.add(path);
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(liveCheck, event.type === 'input' ? 400 : 0);
+    };
+    formNode.addEventListener('input', changed);
+    formNode.addEventListener('change', changed);
+  }
+
+  async function liveCheck() {
+    const seq = ++liveSeq;
+    const touched = [...edited];
+    edited.clear();
+    let problems = [];
+    try {
+      await api('POST', `/api/reports/${report.id}/validation`, collect());
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 422) return;
+      problems = error.fields.filter((f) => f.code !== 'required');
+    }
+    if (seq !== liveSeq) return; // a later check is on its way
+    const byPath = new Map();
+    for (const p of problems) byPath.set(p.path, [...(byPath.get(p.path) ?? []), p.message]);
+    for (const [path, field] of fields) {
+      const messages = byPath.get(path);
+      if (messages) {
+        field.error.textContent = messages.join(' ');
+        field.input.setAttribute('aria-invalid', 'true');
+        liveShown.add(path);
+      } else if (liveShown.has(path) || touched.includes(path)) {
+        field.error.textContent = '';
+        field.input.removeAttribute('aria-invalid');
+        liveShown.delete(path);
+      }
+    }
   }
 
   const content = document.getElementById('content');
@@ -216,6 +264,10 @@ runPage(async () => {
   }
 
   async function saveDraft() {
+    // The save answers with every rule: a pending or running check as one types would only blur that.
+    clearTimeout(liveTimer);
+    liveSeq++;
+    edited.clear();
     try {
       await api('PUT', `/api/reports/${report.id}/draft`, collect());
       clearErrors();
