@@ -11,6 +11,7 @@ import { AuditAppendOnly1795803270793 } from './1795803270793-AuditAppendOnly';
 import { CycleDeadlinesAndConsolidation1795803306170 } from './1795803306170-CycleDeadlinesAndConsolidation';
 import { Notifications1795803513997 } from './1795803513997-Notifications';
 import { WorkflowCallActivities1795803619775 } from './1795803619775-WorkflowCallActivities';
+import { DeferredSignaturesAndCredentials1795814161630 } from './1795814161630-DeferredSignaturesAndCredentials';
 
 /** Every migration, oldest first. A committed migration is never rewritten: add a new one. */
-export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000, Organization1764230500000, WorkflowEngine1764231000000, IssuedDocuments1764232000000, DocumentStore1764232100000, IssueRegisters1764232200000, IdentityAccessAudit1764233000000, CyclesAndReports1764234000000, UnitDivisionReview1764235000000, AuditAppendOnly1795803270793, CycleDeadlinesAndConsolidation1795803306170, Notifications1795803513997, WorkflowCallActivities1795803619775];
+export const ALL_MIGRATIONS: Function[] = [Utf8mb4Database1764230400000, Organization1764230500000, WorkflowEngine1764231000000, IssuedDocuments1764232000000, DocumentStore1764232100000, IssueRegisters1764232200000, IdentityAccessAudit1764233000000, CyclesAndReports1764234000000, UnitDivisionReview1764235000000, AuditAppendOnly1795803270793, CycleDeadlinesAndConsolidation1795803306170, Notifications1795803513997, WorkflowCallActivities1795803619775, DeferredSignaturesAndCredentials1795814161630];

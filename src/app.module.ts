@@ -19,6 +19,7 @@ import { AppRuntime } from './app-runtime.service';
 import { OrganizationModule } from './organization/organization.module';
 import { AdministrationModule } from './administration/administration.module';
 import { RegistersApiModule } from './documents/registers/registers-api.module';
+import { SigningModule } from './signing/signing.module';
 import { Clock } from './shared/clock';
 
 export interface AppModuleOptions {
@@ -33,7 +34,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, ConsolidationModule, DeadlinesModule, NotificationsModule, AdministrationModule, RegistersApiModule, WebModule],
+      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, ConsolidationModule, DeadlinesModule, NotificationsModule, AdministrationModule, RegistersApiModule, SigningModule, WebModule],
       providers: [AppRuntime],
     };
   }

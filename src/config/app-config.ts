@@ -91,8 +91,10 @@ export interface SigningConfig {
   mode: DocumentSigningKind;
   /** The keystore manifest (JSON) when mode is pkcs12. */
   keystore: string | undefined;
-  /** PEM file of the certification authorities `iso-cycle verify` trusts. */
+  /** PEM file of the certification authorities `iso-cycle verify` trusts, and that a signature made elsewhere must chain to. */
   trustAnchors: string | undefined;
+  /** SIGNING_SECRET: encrypts the passphrases of PKCS#12 files administrators upload (never stored, never logged). */
+  secret: string | undefined;
 }
 
 export abstract class AppConfig {

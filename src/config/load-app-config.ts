@@ -18,7 +18,7 @@ export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE',
   'ZEEBE_REST_ADDRESS', 'ZEEBE_AUTH', 'ZEEBE_CLIENT_ID', 'ZEEBE_CLIENT_SECRET', 'ZEEBE_OAUTH_URL', 'ZEEBE_TOKEN_AUDIENCE', 'ZEEBE_USERNAME', 'ZEEBE_PASSWORD', 'ZEEBE_TENANT_ID',
   'CHROMIUM_PATH', 'PORT', 'SEED_ORGANIZATION', 'CIVIL_TIME_ZONE', 'RUNTIME_DIR', 'LOG_FORMAT', 'NODE_ENV',
   'SESSION_COOKIE_SECURE', 'TRUST_PROXY', 'SESSION_MAX_AGE_MINUTES', 'SESSION_IDLE_MINUTES',
-  'DOCUMENT_SIGNING', 'SIGNING_KEYSTORE', 'SIGNING_TRUST_ANCHORS',
+  'DOCUMENT_SIGNING', 'SIGNING_KEYSTORE', 'SIGNING_TRUST_ANCHORS', 'SIGNING_SECRET',
   'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES', 'RATE_LIMIT_PER_SESSION', 'RATE_LIMIT_PER_IP',
   'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE', 'DOCUMENT_FONT_DIR',
   'MAIL_TRANSPORT', 'SMTP_URL', 'MAIL_FROM'] as const;
@@ -87,11 +87,13 @@ function parseSigning(read: (name: string) => string | undefined, problems: stri
   if (given === undefined && read('NODE_ENV') === 'production') problems.push('DOCUMENT_SIGNING: required in production (pkcs12 to sign every issued document from SIGNING_KEYSTORE, or unsigned for a pilot that issues unsigned documents)');
   const mode = oneOf<DocumentSigningKind>('DOCUMENT_SIGNING', given ?? 'unsigned', ['unsigned', 'pkcs12'], problems);
   const keystore = read('SIGNING_KEYSTORE');
-  if (mode === 'pkcs12' && keystore === undefined) problems.push('SIGNING_KEYSTORE: required when DOCUMENT_SIGNING=pkcs12 (the path of the keystore manifest, a JSON file; see docs/signing.md)');
+  const secret = read('SIGNING_SECRET');
+  if (secret !== undefined && secret.length < 16) problems.push('SIGNING_SECRET: at least 16 characters (it encrypts the passphrases of uploaded PKCS#12 files)');
+  if (mode === 'pkcs12' && keystore === undefined && secret === undefined) problems.push('SIGNING_KEYSTORE: required when DOCUMENT_SIGNING=pkcs12 unless SIGNING_SECRET is set for certificates uploaded by administrators (the path of the keystore manifest, a JSON file; see docs/signing.md)');
   if (keystore !== undefined && !existsSync(keystore)) problems.push(`SIGNING_KEYSTORE: no file at "${keystore}" (expected the keystore manifest, a JSON file)`);
   const trustAnchors = read('SIGNING_TRUST_ANCHORS');
   if (trustAnchors !== undefined && !existsSync(trustAnchors)) problems.push(`SIGNING_TRUST_ANCHORS: no file at "${trustAnchors}" (expected a PEM file of trusted CA certificates)`);
-  return { mode, keystore, trustAnchors };
+  return { mode, keystore, trustAnchors, secret };
 }
 
 function parseSecurity(read: (name: string) => string | undefined, problems: string[]): SecurityConfig {

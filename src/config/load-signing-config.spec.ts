@@ -23,7 +23,7 @@ describe('signing configuration', () => {
   };
 
   it('issues unsigned by default outside production, and says so in the configuration', () => {
-    expect(loadAppConfig({ RUNTIME_DIR: dir }, dir).signing).toEqual({ mode: 'unsigned', keystore: undefined, trustAnchors: undefined });
+    expect(loadAppConfig({ RUNTIME_DIR: dir }, dir).signing).toEqual({ mode: 'unsigned', keystore: undefined, trustAnchors: undefined, secret: undefined });
   });
 
   it('has no silent default in production', () => {

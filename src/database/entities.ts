@@ -25,6 +25,8 @@ import { ConsolidationEntity, DraftDocumentEntity, UrgeLetterEntity } from '../c
 import { DeadlineAlarmEntity } from '../deadlines/deadline-alarm.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { OutgoingMailEntity } from '../notifications/mail-outbox.entity';
+import { PendingSignatureEntity } from '../documents/signing/pending-signature.entity';
+import { SigningCredentialEntity } from '../signing/admin/signing-credential.entity';
 
 /**
  * Every TypeORM entity of the application. The schema itself comes from `migrations/`;
@@ -62,4 +64,6 @@ export const ALL_ENTITIES: Function[] = [
   DeadlineAlarmEntity,
   NotificationEntity,
   OutgoingMailEntity,
+  PendingSignatureEntity,
+  SigningCredentialEntity,
 ];

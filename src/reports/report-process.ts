@@ -20,6 +20,8 @@ export const UNIT_REPORT_TASKS = {
   divisionReview: 'division-review',
   /** The head's (or a deputy's) approval. */
   headReview: 'head-review',
+  /** The signer signs the issued report elsewhere (USB token, remote signing): completed by the signature route. */
+  sign: 'sign-report',
 } as const;
 
 /** Service task types (zeebe:taskDefinition type) of the unit report process. */

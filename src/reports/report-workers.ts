@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { IssuePipeline } from '../documents/issuing/issue-pipeline';
+import { IssuePipeline, SignaturePendingError } from '../documents/issuing/issue-pipeline';
 import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { Role } from '../organization/roles';
@@ -9,7 +9,8 @@ import { deterministicUuid } from '../shared/deterministic-uuid';
 import { Job, JobOutcome, JobOutcomes, WorkerRegistration, WorkflowEngine } from '../workflow/workflow-engine';
 import { formById } from './form/form-definition';
 import { REPORT_DOCUMENT, reportDocumentContent, reportDocumentContext, reportSigner } from './report-document';
-import { UNIT_REPORT_JOBS } from './report-process';
+import { UNIT_REPORT_JOBS, UNIT_REPORT_TASKS } from './report-process';
+import { DeferredSigningService } from '../documents/signing/deferred-signing.service';
 import { CONSOLIDATED_REPORT_KIND, consolidatedReportContent, consolidatedReportSubject } from '../consolidation/consolidated-document';
 import { ConsolidationEntity, ConsolidationSnapshot } from '../consolidation/consolidation.entity';
 import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, deadlineWatchKey } from '../deadlines/deadline-process';
@@ -31,21 +32,44 @@ export class ReportWorkers {
     private readonly engine: WorkflowEngine,
     private readonly pipeline: IssuePipeline,
     private readonly clock: Clock,
+    private readonly deferredSigning: DeferredSigningService,
   ) {}
 
   register(): WorkerRegistration[] {
-    return [this.engine.registerWorker(UNIT_REPORT_JOBS.issue, (job) => this.issue(job)), this.engine.registerWorker(UNIT_REPORT_JOBS.send, (job) => this.send(job))];
+    const stopListening = this.deferredSigning.onSigned((documentId, signer) => this.signed(documentId, signer.login));
+    return [
+      this.engine.registerWorker(UNIT_REPORT_JOBS.issue, (job) => this.issue(job)),
+      this.engine.registerWorker(UNIT_REPORT_JOBS.send, (job) => this.send(job)),
+      { close: stopListening },
+    ];
   }
 
-  /** Number, render, store and register the approved version; send it to the consolidating unit. */
+  /** The signer's signature is in and the document issued: the "Ký số" task ends, the process goes on (issue again finds it issued). */
+  async signed(documentId: string, signerLogin: string): Promise<void> {
+    const tasks = await this.engine.listUserTasks({ state: 'created', elementId: UNIT_REPORT_TASKS.sign });
+    for (const task of tasks.filter((t) => t.variables.documentId === documentId)) await this.engine.completeUserTask(task.taskKey, { signaturePending: false }, signerLogin);
+  }
+
+  /**
+   * Number, render, sign, store and register the approved version; send it to the consolidating unit.
+   * A signer who signs elsewhere leaves the document waiting: the job completes with
+   * signaturePending, the process offers them the "Ký số" task, and comes back here once signed.
+   */
   async issue(job: Job): Promise<JobOutcome> {
     const report = await this.reportOf(job);
     if (report.approvedVersion === null) return JobOutcomes.fail(`report ${report.id} has no approved version`, 0);
     const documentId = deterministicUuid(`report:${report.id}:v${report.approvedVersion}`);
     const approved = await this.approvedDocument(report, documentId);
-    const document = await this.pipeline.issue(approved);
+    let document;
+    try {
+      document = await this.pipeline.issue(approved);
+    } catch (error) {
+      if (!(error instanceof SignaturePendingError)) throw error;
+      const signer = await this.dataSource.getRepository(PersonEntity).findOneByOrFail({ id: error.pending.signerPersonId });
+      return JobOutcomes.complete({ documentId, signaturePending: true, signerLogin: signer.login });
+    }
     await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { status: 'issued', issuedDocumentId: document.id });
-    return JobOutcomes.complete({ documentId: document.id });
+    return JobOutcomes.complete({ documentId: document.id, signaturePending: false });
   }
 
   /**

@@ -47,20 +47,19 @@ export function signedAttributesDer(attributes: Attribute[]): Buffer {
 const der = (value: { toBER(): ArrayBuffer }): ArrayBuffer => value.toBER();
 
 /**
- * A detached CMS SignedData for a PAdES baseline B-B signature (ETSI EN 319 142-1, SubFilter
- * ETSI.CAdES.detached) over `digest`, the SHA-256 of the PDF's signed byte ranges. Signed
- * attributes: content-type, message-digest and signing-certificate-v2; no signing-time (the PAdES
- * baseline forbids it: the time is the signature dictionary's /M). @signpdf's P12 signer adds a
- * signing-time and no signing-certificate-v2, hence this builder on @peculiar/asn1-cms.
+ * The signed attributes of a PAdES baseline B-B signature over `digest` (the SHA-256 of the PDF's
+ * signed byte ranges) by `certificate` (DER): content-type, message-digest and
+ * signing-certificate-v2; no signing-time (the PAdES baseline forbids it: the time is the signature
+ * dictionary's /M). Deterministic: the same digest and certificate give the same DER, so a token
+ * can sign `signedAttributesDer(...)` now and the CMS be assembled around its signature later.
  */
-export async function padesCms(digest: Buffer, key: SigningKey): Promise<Buffer> {
+export function padesSignedAttributes(digest: Buffer, certificateDer: Buffer): Attribute[] {
   if (digest.length !== 32) throw new Error(`padesCms: a SHA-256 digest has 32 bytes, not ${digest.length}`);
-  const certificate = AsnConvert.parse(key.certificate, Certificate);
-  const tbs = certificate.tbsCertificate;
+  const tbs = AsnConvert.parse(certificateDer, Certificate).tbsCertificate;
   const signingCertificate = new SigningCertificateV2({
     certs: [
       new EssCertIdV2({
-        certHash: new OctetString(createHash('sha256').update(key.certificate).digest()),
+        certHash: new OctetString(createHash('sha256').update(certificateDer).digest()),
         issuerSerial: new IssuerSerial({ issuer: new GeneralNames([new GeneralName({ directoryName: tbs.issuer })]), serialNumber: tbs.serialNumber }),
       }),
     ],
@@ -72,12 +71,18 @@ export async function padesCms(digest: Buffer, key: SigningKey): Promise<Buffer>
   ];
   // DER orders a SET OF by the encodings of its elements; the [0] IMPLICIT copy keeps that order.
   attributes.sort((a, b) => Buffer.compare(Buffer.from(AsnConvert.serialize(a)), Buffer.from(AsnConvert.serialize(b))));
-  const toBeSigned = signedAttributesDer(attributes);
-  const signature = await key.sign(toBeSigned);
+  return attributes;
+}
 
+/**
+ * The CMS SignedData (ETSI.CAdES.detached) around a signature already made over
+ * `signedAttributesDer(attributes)`: the signer info, the certificate and its chain.
+ */
+export function assemblePadesCms(attributes: Attribute[], signature: Buffer, certificateDer: Buffer, chain: readonly Buffer[], algorithm: SigningKey['algorithm']): Buffer {
+  const tbs = AsnConvert.parse(certificateDer, Certificate).tbsCertificate;
   const sha256 = () => new AlgorithmIdentifier({ algorithm: OID.sha256 });
   const signatureAlgorithm =
-    key.algorithm === 'rsa-sha256' ? new AlgorithmIdentifier({ algorithm: OID.sha256WithRSAEncryption, parameters: null }) : new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSHA256 });
+    algorithm === 'rsa-sha256' ? new AlgorithmIdentifier({ algorithm: OID.sha256WithRSAEncryption, parameters: null }) : new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSHA256 });
   const signerInfo = new SignerInfo({
     version: CMSVersion.v1,
     sid: new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) }),
@@ -86,7 +91,7 @@ export async function padesCms(digest: Buffer, key: SigningKey): Promise<Buffer>
     signatureAlgorithm,
     signature: new OctetString(signature),
   });
-  const certificates = new CertificateSet([key.certificate, ...key.chain].map((bytes) => new CertificateChoices({ certificate: AsnConvert.parse(bytes, Certificate) })));
+  const certificates = new CertificateSet([certificateDer, ...chain].map((bytes) => new CertificateChoices({ certificate: AsnConvert.parse(bytes, Certificate) })));
   const signedData = new SignedData({
     version: CMSVersion.v1,
     digestAlgorithms: new DigestAlgorithmIdentifiers([sha256()]),
@@ -95,4 +100,15 @@ export async function padesCms(digest: Buffer, key: SigningKey): Promise<Buffer>
     signerInfos: new SignerInfos([signerInfo]),
   });
   return Buffer.from(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) })));
+}
+
+/**
+ * A detached CMS SignedData for a PAdES baseline B-B signature (ETSI EN 319 142-1, SubFilter
+ * ETSI.CAdES.detached) over `digest` with `key`. @signpdf's P12 signer adds a signing-time and no
+ * signing-certificate-v2, hence this builder on @peculiar/asn1-cms.
+ */
+export async function padesCms(digest: Buffer, key: SigningKey): Promise<Buffer> {
+  const attributes = padesSignedAttributes(digest, key.certificate);
+  const signature = await key.sign(signedAttributesDer(attributes));
+  return assemblePadesCms(attributes, signature, key.certificate, key.chain, key.algorithm);
 }

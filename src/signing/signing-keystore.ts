@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Pkcs12SigningKey } from './pkcs12-signing-key';
@@ -8,6 +9,19 @@ export interface PersonSigning {
   key: SigningKey;
   signatureImage: Buffer;
 }
+
+/**
+ * A person who signs elsewhere (USB token, remote signing service): the server holds only the
+ * certificate the signature must be made with, and the signature image (deferred signer).
+ */
+export interface DeferredPersonSigning {
+  /** DER. */
+  certificate: Buffer;
+  signatureImage: Buffer;
+}
+
+/** How a person signs: with a key the server holds, or elsewhere (the digest goes out, the CMS comes back). */
+export type PersonSigningMaterial = ({ mode: 'server' } & PersonSigning) | ({ mode: 'deferred' } & DeferredPersonSigning);
 
 /** A unit's signing material: the key and the seal image (red, transparent PNG) with its real diameter. */
 export interface UnitSigning {
@@ -27,6 +41,8 @@ export class MissingCertificateError extends SigningKeyError {
 interface Entry {
   pkcs12: string;
   passphraseFile: string;
+  /** A person who signs elsewhere: their certificate (PEM or DER) instead of pkcs12 and passphraseFile. */
+  certificate?: string;
   signatureImage?: string;
   seal?: string;
   sealDiameterMm?: number;
@@ -74,7 +90,9 @@ export class SigningKeystore {
       }
       for (const [name, raw] of Object.entries(entries as Record<string, Record<string, unknown>>)) {
         const entry: Entry = { pkcs12: '', passphraseFile: '' };
-        for (const field of ['pkcs12', 'passphraseFile', image] as const) {
+        // A person with a certificate and no PKCS#12 signs elsewhere (deferred): the server keeps no key.
+        const deferred = section === 'people' && raw?.certificate !== undefined && raw?.pkcs12 === undefined;
+        for (const field of deferred ? (['certificate', image] as const) : (['pkcs12', 'passphraseFile', image] as const)) {
           const value = raw?.[field];
           if (typeof value !== 'string' || value === '') {
             problems.push(`${section}."${name}".${field} is required (a file path)`);
@@ -98,9 +116,21 @@ export class SigningKeystore {
   }
 
   person(login: string, displayName: string): PersonSigning {
+    const material = this.personMaterial(login, displayName);
+    if (material.mode !== 'server') throw new SigningKeyError(`people."${login}" in ${this.manifestPath} signs elsewhere (certificate only): the server cannot sign for ${displayName}`);
+    return material;
+  }
+
+  /** The person's key (server-side) or certificate (deferred); MissingCertificateError when the manifest has no entry. */
+  personMaterial(login: string, displayName: string): PersonSigningMaterial {
     const entry = this.manifest.people[login];
     if (!entry) throw new MissingCertificateError(`No signing certificate for ${displayName} (${login}): an administrator adds people."${login}" (pkcs12, passphraseFile, signatureImage) to ${this.manifestPath}; the document waits, unsigned documents are never issued`);
-    return { key: this.key(`people."${login}"`, entry), signatureImage: readFileSync(entry.signatureImage!) };
+    if (entry.certificate) return { mode: 'deferred', certificate: certificateDer(readFileSync(entry.certificate), `people."${login}".certificate`), signatureImage: readFileSync(entry.signatureImage!) };
+    return { mode: 'server', key: this.key(`people."${login}"`, entry), signatureImage: readFileSync(entry.signatureImage!) };
+  }
+
+  has(section: 'people' | 'units', key: string): boolean {
+    return key in this.manifest[section];
   }
 
   unit(key: string, displayName: string): UnitSigning {
@@ -117,6 +147,19 @@ export class SigningKeystore {
     this.keys.set(label, key);
     return key;
   }
+}
+
+/** A certificate as DER, from PEM or DER bytes; `label` names it in the error. */
+export function certificateDer(bytes: Buffer, label: string): Buffer {
+  const text = bytes.toString('latin1');
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(text);
+  const der = pem ? Buffer.from(pem[1].replace(/\s+/g, ''), 'base64') : bytes;
+  try {
+    new X509Certificate(der);
+  } catch {
+    throw new SigningKeyError(`${label}: not an X.509 certificate (PEM or DER)`);
+  }
+  return der;
 }
 
 /** Width and height of a PNG, from its IHDR chunk. */

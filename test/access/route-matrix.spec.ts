@@ -170,6 +170,19 @@ const MATRIX: Record<string, MatrixRow> = {
     call: ({ unit }) => ({ path: `/api/units/${unit.id}/audit-events` }),
     roles: { [Role.Staff]: OWN_ONLY, [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Consolidator]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
   },
+  // Signatures made elsewhere: each person reaches only the documents waiting for their own signature (others: 404).
+  'GET /api/signatures': { access: 'signed-in', call: () => ({ path: '/api/signatures' }) },
+  'GET /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000' }) },
+  'GET /api/signatures/:documentId/pdf': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000/pdf' }) },
+  'POST /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000', body: { cms: 'AAAA' } }) },
+  // Certificates and images: administrators of the data set; the bodies are refused (422) or there is nothing to remove (404).
+  'GET /api/admin/signing/credentials': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/signing/credentials?unitId=${unit.id}` }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'PUT /api/admin/signing/people/:id/certificate': { access: 'by-role', call: ({ person }) => ({ path: `/api/admin/signing/people/${person.id}/certificate`, body: { certificate: 'not a certificate' } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'PUT /api/admin/signing/people/:id/signature-image': { access: 'by-role', call: ({ person }) => ({ path: `/api/admin/signing/people/${person.id}/signature-image`, body: { png: 'AAAA' } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'DELETE /api/admin/signing/people/:id': { access: 'by-role', call: ({ person }) => ({ path: `/api/admin/signing/people/${person.id}` }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'PUT /api/admin/signing/units/:unitId/certificate': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/signing/units/${unit.id}/certificate`, body: {} }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'PUT /api/admin/signing/units/:unitId/seal': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/signing/units/${unit.id}/seal`, body: { png: 'AAAA', diameterMm: 36 } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'DELETE /api/admin/signing/units/:unitId': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/signing/units/${unit.id}` }), roles: { [Role.Administrator]: OWN_ONLY } },
 };
 
 /**

@@ -4,6 +4,7 @@ import { AssignTaskDto } from '../../src/inbox/inbox.controller';
 import { ReviewDto, SaveDraftDto } from '../../src/reports/dto/report.dto';
 import { DeadlineDto, PaperReportDto, UrgeDto } from '../../src/consolidation/dto/consolidation.dto';
 import { ImportDataSetDto, OpenCycleDto, ReassignTasksDto, SetRolesDto } from '../../src/administration/administration.dto';
+import { CertificateUploadDto, ImageUploadDto, SealUploadDto, SignatureReturnDto } from '../../src/signing/signing.dto';
 
 /**
  * Every write route of the application, for the bad-input property tests: one line per route.
@@ -68,6 +69,15 @@ export const WRITE_ROUTES: WriteRoute[] = [
   { method: 'POST', path: '/api/admin/people/:id/reassign-tasks', as: 'administrator.skhcn@quang-ngai-2025', dto: ReassignTasksDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 120, wellFormed: { toLogin: fc.stringMatching(/^nobody\.[a-z0-9]{1,20}@quang-ngai-2025$/) } },
   // Saves nothing: values checked as a submission (an empty draft lacks the required fields: 422).
   { method: 'POST', path: '/api/reports/:id/validation', as: 'staff.21172@quang-ngai-2025', dto: SaveDraftDto, params: { id: { reportOfUnit: '21172' } }, max: 100 },
+  // Signatures made elsewhere: no document waits for this head's signature, so even a well-formed CMS is 404;
+  // what a bad CMS is refused with, while one waits, is tested in test/signing/deferred-signature.spec.ts.
+  { method: 'POST', path: '/api/signatures/:documentId', as: 'head.21172@quang-ngai-2025', dto: SignatureReturnDto, params: { documentId: { value: '00000000-0000-4000-8000-000000000000' } }, max: 40000 },
+  // Certificates and images: random text is never a PKCS#12 file, a certificate or a PNG (422); a PKCS#12 with a
+  // passphrase needs SIGNING_SECRET, which this application lacks (409). Unit 1 is in the administrator's data set.
+  { method: 'PUT', path: '/api/admin/signing/people/:id/certificate', as: 'administrator.skhcn@quang-ngai-2025', dto: CertificateUploadDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 50000 },
+  { method: 'PUT', path: '/api/admin/signing/people/:id/signature-image', as: 'administrator.skhcn@quang-ngai-2025', dto: ImageUploadDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 90000 },
+  { method: 'PUT', path: '/api/admin/signing/units/:unitId/certificate', as: 'administrator.skhcn@quang-ngai-2025', dto: CertificateUploadDto, params: { unitId: { value: '1' } }, max: 50000 },
+  { method: 'PUT', path: '/api/admin/signing/units/:unitId/seal', as: 'administrator.skhcn@quang-ngai-2025', dto: SealUploadDto, params: { unitId: { value: '1' } }, max: 90000 },
 ];
 
 /** Write routes that take no payload at all, with the reason. */
@@ -80,6 +90,8 @@ export const NO_PAYLOAD: Record<string, string> = {
   'POST /api/notifications/:id/read': 'no body; :id goes through the shared IdPipe; another person\'s notification is 404 (notification tests)',
   'POST /api/consolidations/:id/close': 'no body; :id goes through the shared IdPipe and the consolidation resolver; closing is tested in the cycle scenario',
   'POST /api/notifications/read-all': 'no body or parameters; marks only the caller\'s own notifications',
+  'DELETE /api/admin/signing/people/:id': 'no body; :id goes through the shared IdPipe and the person resolver; removal is tested in test/signing/signing-admin.spec.ts',
+  'DELETE /api/admin/signing/units/:unitId': 'no body; :unitId goes through the shared IdPipe; removal is tested in test/signing/signing-admin.spec.ts',
 };
 
 /**

@@ -7,7 +7,7 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { AppRuntime } from '../../src/app-runtime.service';
-import { AppConfig, SecurityConfig } from '../../src/config/app-config';
+import { AppConfig, SecurityConfig, SigningConfig } from '../../src/config/app-config';
 import { loadAppConfig } from '../../src/config/load-app-config';
 import { MigrationService } from '../../src/database/migration.service';
 import { configureHttpApp } from '../../src/http/configure-http-app';
@@ -44,6 +44,8 @@ export async function startTestApp(
     override?: (builder: ReturnType<typeof Test.createTestingModule>) => void;
     /** Start the engine, deploy the processes and follow the inbox, as `serve` does. */
     runtime?: boolean;
+    /** DOCUMENT_SIGNING and the rest (default: unsigned, as loadAppConfig gives it). */
+    signing?: Partial<SigningConfig>;
     /**
      * A later life of an application on the database and runtime folder of an earlier one (a restart);
      * they stay when this one closes, for the caller to remove.
@@ -55,7 +57,7 @@ export async function startTestApp(
   const base = loadAppConfig({});
   // Runtime files (the document store) of one test app are its own, like its database.
   const runtimeDir = options.restartOn?.runtimeDir ?? mkdtempSync(join(tmpdir(), 'iso-cycle-runtime-'));
-  const config: AppConfig = { ...base, runtimeDir, database: db.config, security: { ...base.security, rateLimit: NO_RATE_LIMIT, ...options.security } };
+  const config: AppConfig = { ...base, runtimeDir, database: db.config, security: { ...base.security, rateLimit: NO_RATE_LIMIT, ...options.security }, signing: { ...base.signing, ...options.signing } };
   const clock = options.clock ?? new ControlledClock('2026-10-01T02:00:00Z');
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, clock })] });
   options.override?.(builder);

@@ -16,7 +16,8 @@ import { writeTransaction } from '../../database/write-transaction';
 import { DocumentDeliveryEntity } from './document-delivery.entity';
 import { DocumentIncidentEntity, IncidentResolution } from './document-incident.entity';
 import { issuerOf } from './header-lines';
-import { DocumentSigner, IssueRenderer, RenderedDocument } from './issue-renderer';
+import { DocumentSigner, IssueRenderer, RenderedDocument, SigningRequest, isDeferred } from './issue-renderer';
+import { PendingSignatureEntity } from '../signing/pending-signature.entity';
 import { ApprovedDocument, IssuedDocuments } from './issued-documents';
 import { FINAL_STATES, IssuedDocumentEntity, IssueState } from './issued-document.entity';
 
@@ -60,6 +61,20 @@ export class DocumentIncidentError extends Error {
   constructor(readonly incident: DocumentIncidentEntity) {
     super(`Document ${incident.documentId} could not be produced (${incident.step}, ${incident.attempts} attempt(s)): ${incident.message} — incident ${incident.id} waits for a clerk`);
     this.name = 'DocumentIncidentError';
+  }
+}
+
+/**
+ * The document waits for its signer's signature made elsewhere (USB token, remote signing
+ * service): the prepared file is kept in pending_signatures and the digest is offered to the
+ * signer. Not a failure: the caller lets its process wait (a "Ký số" task) and the pipeline goes on
+ * when the signature comes back (DeferredSigningService).
+ */
+export class SignaturePendingError extends Error {
+  readonly code = 'SIGNATURE_PENDING';
+  constructor(readonly pending: Pick<PendingSignatureEntity, 'documentId' | 'signerPersonId' | 'digest'>) {
+    super(`Document ${pending.documentId} waits for the signature of person ${pending.signerPersonId} (digest ${pending.digest})`);
+    this.name = 'SignaturePendingError';
   }
 }
 
@@ -226,16 +241,10 @@ export class IssuePipeline {
     const id = document.id;
     let stored: StoredDocument | null = await this.store.get(id);
     if (!stored) {
-      const data = await this.renderData(document);
-      const rendered: RenderedDocument = await this.attempt(document, 'render', () => this.renderer.render(document.templateKind, data));
-      await this.afterStep('render', id);
-      const signer = this.options.signer;
-      const request = { documentId: id, unitId: document.unitId, signerPersonId: document.signerPersonId, signerName: document.signerName, signatureArea: rendered.signatureArea };
-      const final = signer ? await this.attempt(document, 'sign', () => signer.sign(request, rendered.pdf)) : rendered.pdf;
-      await this.afterStep('sign', id);
+      const { pdf: final, data, templateVersion } = await this.renderAndSign(document);
       const sha256 = sha256Hex(final);
       await this.afterStep('hash', id);
-      stored = await this.attempt(document, 'store', () => this.store.put({ documentId: id, pdf: final, kind: document.templateKind, templateVersion: rendered.templateVersion, data }, this.clock.now()));
+      stored = await this.attempt(document, 'store', () => this.store.put({ documentId: id, pdf: final, kind: document.templateKind, templateVersion, data }, this.clock.now()));
       if (stored.sha256 !== sha256 && stored.pdf.equals(final)) throw new Error(`Document ${id}: the store recorded ${stored.sha256} for bytes hashing to ${sha256}`);
       await this.afterStep('store', id);
     }
@@ -252,6 +261,59 @@ export class IssuePipeline {
     });
     await this.afterStep('record-stored', id);
     return result;
+  }
+
+  /**
+   * Render then sign. A person who signs elsewhere gets the prepared file kept (first write wins, so
+   * the digest handed out never changes) and the document waits (SignaturePendingError); once their
+   * signature is embedded, the rest of the signing (the unit's) runs over the kept file.
+   */
+  private async renderAndSign(document: IssuedDocumentEntity): Promise<{ pdf: Buffer; data: Record<string, unknown>; templateVersion: string }> {
+    const id = document.id;
+    const signer = this.options.signer;
+    const request = (signatureArea: SigningRequest['signatureArea']): SigningRequest => ({ documentId: id, unitId: document.unitId, signerPersonId: document.signerPersonId, signerName: document.signerName, signatureArea });
+    const pendings = this.dataSource.getRepository(PendingSignatureEntity);
+    const pending = signer ? await pendings.findOneBy({ documentId: id }) : null;
+    if (pending) {
+      if (pending.state !== 'signed' || !pending.signedPdf) throw new SignaturePendingError(pending);
+      const signedByPerson = pending.signedPdf;
+      const pdf = await this.attempt(document, 'sign', () => signer!.completeSigning(request(pending.signatureArea), signedByPerson));
+      await this.afterStep('sign', id);
+      return { pdf, data: pending.data, templateVersion: pending.templateVersion };
+    }
+    const data = await this.renderData(document);
+    const rendered: RenderedDocument = await this.attempt(document, 'render', () => this.renderer.render(document.templateKind, data));
+    await this.afterStep('render', id);
+    const outcome = signer ? await this.attempt(document, 'sign', () => signer.sign(request(rendered.signatureArea), rendered.pdf)) : rendered.pdf;
+    if (isDeferred(outcome)) {
+      const row: PendingSignatureEntity = {
+        documentId: id,
+        signerPersonId: document.signerPersonId!,
+        unitId: document.unitId,
+        state: 'awaiting',
+        preparedPdf: outcome.prepared.pdf,
+        byteRange: outcome.prepared.byteRange,
+        digest: outcome.prepared.digest.toString('hex'),
+        certificate: outcome.certificate,
+        certificateSha256: sha256Hex(outcome.certificate),
+        signatureArea: rendered.signatureArea!,
+        templateVersion: rendered.templateVersion,
+        data,
+        signedPdf: null,
+        createdAt: this.clock.now(),
+        signedAt: null,
+      };
+      const kept = await writeTransaction(this.dataSource, async (manager) => {
+        const repository = manager.getRepository(PendingSignatureEntity);
+        const existing = await repository.findOneBy({ documentId: id });
+        if (existing) return existing;
+        await repository.save(Object.assign(new PendingSignatureEntity(), row));
+        return row;
+      });
+      throw new SignaturePendingError(kept);
+    }
+    await this.afterStep('sign', id);
+    return { pdf: outcome, data, templateVersion: rendered.templateVersion };
   }
 
   private async registerOutgoing(document: IssuedDocumentEntity): Promise<IssuedDocumentEntity> {

@@ -1,3 +1,4 @@
+import { PreparedSignature } from '../signing/pdf-signature';
 import { SignatureArea } from '../signing/signature-area';
 
 /** A rendered official document and the template version it came from. */
@@ -30,10 +31,30 @@ export interface SigningRequest {
 }
 
 /**
+ * The person signs elsewhere (USB token, remote signing service): the file with their signature
+ * field prepared (ByteRange set, /Contents empty), and the certificate the CMS must be made with.
+ * The pipeline keeps it and the document waits until the CMS comes back.
+ */
+export interface DeferredSignature {
+  deferred: true;
+  prepared: PreparedSignature;
+  /** DER of the certificate registered for the person. */
+  certificate: Buffer;
+}
+
+export const isDeferred = (outcome: Buffer | DeferredSignature): outcome is DeferredSignature => !Buffer.isBuffer(outcome);
+
+/**
  * Signing: the final bytes from the rendered ones (PadesDocumentSigner: the person's and the
- * unit's PAdES signatures). When none is configured (DOCUMENT_SIGNING=unsigned) the rendered
- * file is the final file. Must be safe to call again for the same document.
+ * unit's PAdES signatures), or, for a person who signs elsewhere, the prepared file to wait with.
+ * When none is configured (DOCUMENT_SIGNING=unsigned) the rendered file is the final file. Must be
+ * safe to call again for the same document.
  */
 export abstract class DocumentSigner {
-  abstract sign(request: SigningRequest, pdf: Buffer): Promise<Buffer>;
+  abstract sign(request: SigningRequest, pdf: Buffer): Promise<Buffer | DeferredSignature>;
+
+  /** The person's signature came back and is embedded: what follows it (the unit's signature). */
+  async completeSigning(request: SigningRequest, _signedByPerson: Buffer): Promise<Buffer> {
+    throw new Error(`Document ${request.documentId}: this signer does not defer signatures`);
+  }
 }

@@ -17,8 +17,11 @@ import { DocumentSigner, IssueRenderer } from './issue-renderer';
 import { IssuePipeline } from './issue-pipeline';
 import { IssuedDocuments } from './issued-documents';
 import { SigningKeystore } from '../../signing/signing-keystore';
+import { StoredSigningMaterials } from '../../signing/signing-materials';
+import { PassphraseCipher } from '../../signing/admin/passphrase-cipher';
 import { PadesDocumentSigner } from '../signing/pades-document-signer';
 import { AppearanceFonts } from '../signing/signature-appearance';
+import { DeferredSigningService } from '../signing/deferred-signing.service';
 
 export interface IssuingModuleOptions {
   /** Where issued files go: the filesystem under AppConfig.runtimeDir/documents (default) or the database. */
@@ -34,10 +37,15 @@ export interface IssuingModuleOptions {
   maxAttempts?: number;
 }
 
-/** The signer DOCUMENT_SIGNING asks for: PAdES from the keystore, or none (unsigned, explicitly). */
+/** Certificates administrators uploaded, then the keystore manifest when one is configured. */
+export function configuredSigningMaterials(ds: DataSource, config: AppConfig): StoredSigningMaterials {
+  return new StoredSigningMaterials(ds, config.signing.secret ? new PassphraseCipher(config.signing.secret) : undefined, config.signing.keystore ? SigningKeystore.load(config.signing.keystore) : undefined);
+}
+
+/** The signer DOCUMENT_SIGNING asks for: PAdES from the stored certificates and the keystore, or none (unsigned, explicitly). */
 function configuredSigner(ds: DataSource, clock: Clock, config: AppConfig, timesNewRomanDir: string | undefined): DocumentSigner | undefined {
   if (config.signing.mode !== 'pkcs12') return undefined;
-  return new PadesDocumentSigner(ds, clock, SigningKeystore.load(config.signing.keystore!), AppearanceFonts.load(timesNewRomanDir ?? config.documentFontDir), config.civilTimeZone);
+  return new PadesDocumentSigner(ds, clock, configuredSigningMaterials(ds, config), AppearanceFonts.load(timesNewRomanDir ?? config.documentFontDir), config.civilTimeZone);
 }
 
 /**
@@ -71,10 +79,15 @@ export class IssuingModule {
           inject: [PdfRenderer, AppConfig],
           useFactory: (renderer: PdfRenderer, config: AppConfig) => new RegisterPdf(registerCatalogue(loadDocumentFont(options.documents?.timesNewRomanDir ?? config.documentFontDir), config.civilTimeZone), renderer),
         },
+        {
+          provide: DeferredSigningService,
+          inject: [DataSource, Clock, IssuePipeline, AppConfig],
+          useFactory: (ds: DataSource, clock: Clock, pipeline: IssuePipeline, config: AppConfig) => new DeferredSigningService(ds, clock, pipeline, config.signing.trustAnchors),
+        },
         { provide: StoreVerifier, inject: [DataSource, DocumentStore], useFactory: (ds: DataSource, store: DocumentStore) => new StoreVerifier(ds, store) },
       ],
       // Re-exports the documents module: a single Chromium serves issuing and draft previews.
-      exports: [DocumentsModule, NumberingService, IssuedDocuments, DocumentStore, IssueRenderer, IssuePipeline, RegistersService, RegisterPdf, StoreVerifier],
+      exports: [DocumentsModule, NumberingService, IssuedDocuments, DocumentStore, IssueRenderer, IssuePipeline, RegistersService, RegisterPdf, StoreVerifier, DeferredSigningService],
     };
   }
 }
