@@ -14,6 +14,8 @@ export interface AdministrationOverview {
   cycles: { id: number; year: number; status: string; deadlineAt: string; periodStart: string; periodEnd: string }[];
   /** The data sets shipped with the application (data/organizations), and whether each is imported. */
   available: { id: string; imported: boolean; title: string | null }[];
+  /** Every unit of the data set, in the data file's order (for giving a person roles in a unit). */
+  units: { id: number; code: string; name: string }[];
 }
 
 /** The project's data set files are named by their id; ids only (never paths) come from the web. */
@@ -34,10 +36,12 @@ export class CycleAdministration {
     const dataSet = await this.dataSource.getRepository(DataSetEntity).findOneByOrFail({ id: unit.dataSetId });
     const cycles = await this.dataSource.getRepository(CycleEntity).find({ where: { dataSetId: unit.dataSetId }, order: { year: 'DESC' } });
     const imported = new Map((await this.dataSource.getRepository(DataSetEntity).find()).map((d) => [d.id, d]));
+    const units = await this.dataSource.getRepository(UnitEntity).find({ where: { dataSetId: unit.dataSetId }, order: { sortOrder: 'ASC' }, select: ['id', 'code', 'nameWithType'] });
     return {
       dataSet: { id: dataSet.id, title: dataSet.title, importedAt: dataSet.importedAt.toISOString() },
       cycles: cycles.map((c) => ({ id: c.id, year: c.year, status: c.status, deadlineAt: c.deadlineAt.toISOString(), periodStart: c.periodStart, periodEnd: c.periodEnd })),
       available: bundledDataSets().map((id) => ({ id, imported: imported.has(id), title: imported.get(id)?.title ?? null })),
+      units: units.map((u) => ({ id: u.id, code: u.code, name: u.nameWithType })),
     };
   }
 

@@ -92,6 +92,14 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     expect(await textOf(page, `#people tr[data-login="binh.tv@${DATA_SET}"]`)).toContain('Cấp phó – Xã Tịnh Khê');
     const binh = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `binh.tv@${DATA_SET}` });
     expect((await t.dataSource.getRepository(RoleAssignmentEntity).findBy({ personId: binh.id })).map((r) => r.role).sort()).toEqual(['clerk', 'deputy']);
+    // And a role in a unit where he held none: chosen among the data set's other units.
+    const agency = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: 'skhcn' });
+    await page.select('#roles-unit', String(agency.id));
+    expect(await page.$eval('#role-clerk', (n) => (n as HTMLInputElement).checked)).toBe(false);
+    await page.click('#role-staff');
+    await clickAndWait(page, '#save-roles');
+    await page.waitForSelector('#person-panel');
+    expect(await textOf(page, `#people tr[data-login="binh.tv@${DATA_SET}"]`)).toContain(`Chuyên viên – ${agency.nameWithType}`);
 
     // The commune's staff member left, holding the report's draft task; it goes to Nguyễn Thị Lan, not to someone of another unit.
     const task = await t.dataSource.getRepository(InboxTaskEntity).findOneByOrFail({ unitId: commune.id, state: 'open' });

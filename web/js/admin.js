@@ -222,12 +222,18 @@ runPage(async () => {
   async function personPanel(person) {
     const tasks = await api('GET', `/api/admin/people/${person.id}/tasks`);
     const units = [...new Map(person.roles.map((r) => [r.unitId, r.unitName])).entries()].sort((a, b) => compareVietnamese(a[1], b[1]));
+    const otherUnits = overview.units.filter((u) => !units.some(([id]) => id === u.id)).sort((a, b) => compareVietnamese(a.name, b.name));
     const panel = el('section', { class: 'panel', id: 'person-panel', 'aria-labelledby': 'person-title' }, el('h3', { id: 'person-title', tabindex: '-1' }, `${person.fullName} (${person.login})`));
 
     // Roles: one unit at a time, every role as a checkbox.
-    if (units.length > 0) {
-      const unitSelect = el('select', { id: 'roles-unit', name: 'unitId' }, units.map(([id, name]) => el('option', { value: id }, name)));
-      const boxes = el('fieldset', { id: 'roles-boxes' }, el('legend', {}, 'Vai trò tại đơn vị'));
+    {
+      const unitSelect = el(
+        'select',
+        { id: 'roles-unit', name: 'unitId' },
+        units.length > 0 ? el('optgroup', { label: 'Đơn vị đang có vai trò' }, units.map(([id, name]) => el('option', { value: id }, name))) : '',
+        el('optgroup', { label: 'Đơn vị khác' }, otherUnits.map((u) => el('option', { value: u.id }, `${u.name} (${u.code})`))),
+      );
+      const boxes = el('fieldset', { id: 'roles-boxes', 'aria-describedby': 'roles-error' }, el('legend', {}, 'Vai trò tại đơn vị'));
       const drawBoxes = () => {
         const held = new Set(person.roles.filter((r) => r.unitId === Number(unitSelect.value)).map((r) => r.role));
         boxes.replaceChildren(boxes.firstChild, ...ROLES.map((role) => el('div', { class: 'check' }, el('input', { type: 'checkbox', id: `role-${role}`, name: 'roles', value: role, checked: held.has(role) }), el('label', { for: `role-${role}` }, ROLE_LABELS[role]))));
@@ -260,7 +266,8 @@ runPage(async () => {
           el('button', { type: 'submit', id: 'save-roles' }, 'Lưu vai trò'),
         ),
       );
-    } else panel.append(el('p', {}, 'Người này không còn vai trò nào trong bộ dữ liệu.'));
+      if (units.length === 0) panel.append(el('p', {}, 'Người này chưa có vai trò nào trong bộ dữ liệu.'));
+    }
 
     // Tasks held, and handing them over when the person has left.
     panel.append(
