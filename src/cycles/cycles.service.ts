@@ -15,7 +15,7 @@ import { ConsolidationService } from '../consolidation/consolidation.service';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { requestLetter, requestLetterId } from './request-letter';
 import { IssuedDocumentEntity } from '../documents/issuing/issued-document.entity';
-import { IssuePipeline } from '../documents/issuing/issue-pipeline';
+import { IssuePipeline, SignaturePendingError } from '../documents/issuing/issue-pipeline';
 import { DivisionEntity } from '../organization/division.entity';
 import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
@@ -104,8 +104,15 @@ export class CyclesService {
     for (const unit of units) await this.deadlines.startWatch(await this.reports.startReport(cycle, unit));
     const letterId = requestLetterId(cycle);
     // Once approved, the letter is only ever resumed: its content (signer, dates) is fixed at approval.
-    if (await this.dataSource.getRepository(IssuedDocumentEntity).existsBy({ id: letterId })) await this.pipeline.advance(letterId);
-    else await this.pipeline.issue(await this.requestLetterOf(cycle, units));
+    try {
+      if (await this.dataSource.getRepository(IssuedDocumentEntity).existsBy({ id: letterId })) await this.pipeline.advance(letterId);
+      else await this.pipeline.issue(await this.requestLetterOf(cycle, units));
+    } catch (error) {
+      // The head signs elsewhere (USB token): the letter waits for the signature and is issued when it comes back.
+      if (!(error instanceof SignaturePendingError)) throw error;
+      this.logger.log(`cycle ${cycle.year} on ${cycle.dataSetId}: ${units.length} reports open, request letter waits for its signature`);
+      return units.length;
+    }
     this.logger.log(`cycle ${cycle.year} on ${cycle.dataSetId}: ${units.length} reports open, request letter issued`);
     return units.length;
   }

@@ -68,6 +68,8 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('deferred signature of an issued 
   const CODE = '21172';
   /** A second commune, whose head signs with a raw-signature token. */
   const OTHER = '21025';
+  /** A third, for the check switched off. */
+  const THIRD = '21211';
   let t: TestApp;
   let cycle: CycleEntity;
   let otherToken: ExternalToken;
@@ -257,5 +259,25 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('deferred signature of an issued 
     const check = pdfsig(file, nssdir);
     expect(check.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
     expect(check.match(/Certificate Validation: Certificate is Trusted\./g)).toHaveLength(2);
+  });
+
+  it('embeds a stranger’s signature when the check is switched off (test-only): the check is what refuses it', async () => {
+    await register(THIRD);
+    const report = await approvedReport(THIRD);
+    const headClient = await signIn(`head.${THIRD}@${DATA_SET}`);
+    const [pending] = (await headClient.request('GET', '/api/signatures')).body;
+    const cms = stranger.signDigest(Buffer.from(pending.digest, 'base64')).toString('base64');
+    process.env.DEFERRED_SIGNATURE_CHECK_OFF = '1';
+    try {
+      expect((await headClient.request('POST', `/api/signatures/${pending.documentId}`, { body: { cms } })).status).toBe(201);
+    } finally {
+      delete process.env.DEFERRED_SIGNATURE_CHECK_OFF;
+    }
+    await settle();
+    expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id })).status).toBe('issued');
+    const file = join(dir, 'stranger.pdf');
+    writeFileSync(file, (await t.app.get(DocumentStore).get(pending.documentId))!.pdf);
+    // Issued under the head's name, signed by someone else: exactly what the check exists to stop.
+    expect(pdfsig(file, nssdir)).toContain('Người Khác');
   });
 });

@@ -162,7 +162,8 @@ export class IssuePipeline {
         await this.advance(id);
         resumed.push(id);
       } catch (error) {
-        if (!(error instanceof DocumentIncidentError)) throw error;
+        // An incident waits for a clerk; a signature made elsewhere waits for its signer.
+        if (!(error instanceof DocumentIncidentError) && !(error instanceof SignaturePendingError)) throw error;
         blocked.push(id);
       }
     }
