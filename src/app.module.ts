@@ -21,6 +21,7 @@ import { AdministrationModule } from './administration/administration.module';
 import { RegistersApiModule } from './documents/registers/registers-api.module';
 import { SigningModule } from './signing/signing.module';
 import { Clock } from './shared/clock';
+import { SchedulingModule } from './scheduling/scheduling.module';
 
 export interface AppModuleOptions {
   /** A configuration already loaded (tests, `simulate`); default: read from the environment. */
@@ -34,7 +35,7 @@ export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), DatabaseModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, ConsolidationModule, DeadlinesModule, NotificationsModule, AdministrationModule, RegistersApiModule, SigningModule, WebModule],
+      imports: [ConfigModule.forRoot(options), DatabaseModule, SchedulingModule, OrganizationModule, HealthModule, AuditModule, IdentityModule, AccessModule, WorkflowModule, { ...IssuingModule.forRoot(), global: true }, InboxModule, ReportsModule, CyclesModule, ConsolidationModule, DeadlinesModule, NotificationsModule, AdministrationModule, RegistersApiModule, SigningModule, WebModule],
       providers: [AppRuntime],
     };
   }

@@ -118,4 +118,6 @@ export abstract class AppConfig {
   abstract readonly security: SecurityConfig;
   abstract readonly signing: SigningConfig;
   abstract readonly mail: MailConfig;
+  /** SCHEDULER_LEASE_SECONDS: how long a process's lease on once-across-processes work (mail outbox, cycle openings) lasts unless renewed. */
+  abstract readonly schedulerLeaseMs: number;
 }

@@ -21,6 +21,7 @@ import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { Role } from '../organization/roles';
 import { UnitEntity } from '../organization/unit.entity';
+import { CYCLE_OPENING_LEASE, SchedulerLeases } from '../scheduling/scheduler-leases';
 
 export interface OpenCycleRequest {
   dataSetId: string;
@@ -41,6 +42,10 @@ const DEFAULT_ESCALATION_DAYS = 2;
 const END_OF_DAY = { hour: 23, minute: 59, second: 59, millisecond: 999 };
 /** Days a demo cycle opened after the usual deadline gives every unit. */
 const DEMO_GRACE_DAYS = 30;
+/** How long opening a cycle waits for another process's opening to finish before it is refused as busy. */
+const OPENING_WAIT_MS = 15_000;
+/** At start, resuming openings waits this long for another process's opening. */
+const RESUME_WAIT_MS = 10 * 60_000;
 
 /**
  * Opening a yearly cycle: the cycle on its data set (which it keeps), then a consolidation at every
@@ -62,6 +67,7 @@ export class CyclesService {
     private readonly pipeline: IssuePipeline,
     private readonly consolidations: ConsolidationService,
     private readonly deadlines: DeadlinesService,
+    private readonly leases: SchedulerLeases,
   ) {}
 
   async openCycle(request: OpenCycleRequest, actor: AuditActor = SYSTEM_ACTOR): Promise<CycleEntity> {
@@ -80,6 +86,12 @@ export class CyclesService {
     if (problems.length > 0) throw new ValidationFailedError(problems);
     if (!(await this.dataSource.getRepository(DataSetEntity).existsBy({ id: request.dataSetId }))) throw new NotFoundError(`Data set ${request.dataSetId}`);
 
+    // One opening at a time across application processes: a process resuming openings at start must
+    // not start the same units' processes as the one opening (each would see none started yet).
+    return this.leases.exclusive(CYCLE_OPENING_LEASE, OPENING_WAIT_MS, () => this.insertAndOpen(request, actor, deadline, periodStart, periodEnd));
+  }
+
+  private async insertAndOpen(request: OpenCycleRequest, actor: AuditActor, deadline: Date, periodStart: string, periodEnd: string): Promise<CycleEntity> {
     const cycle = await writeTransaction(this.dataSource, async (manager) => {
       if (await manager.existsBy(CycleEntity, { dataSetId: request.dataSetId, year: request.year })) {
         throw new ConflictError(`Kỳ báo cáo năm ${request.year} của ${request.dataSetId} đã mở`, 'cycle-exists');
@@ -144,6 +156,8 @@ export class CyclesService {
 
   /** At start: finishes the opening of every open cycle that a crash cut short (a no-op otherwise). */
   async completeOpenings(): Promise<void> {
-    for (const cycle of await this.dataSource.getRepository(CycleEntity).findBy({ status: 'open' })) await this.completeOpening(cycle);
+    await this.leases.exclusive(CYCLE_OPENING_LEASE, RESUME_WAIT_MS, async () => {
+      for (const cycle of await this.dataSource.getRepository(CycleEntity).findBy({ status: 'open' })) await this.completeOpening(cycle);
+    });
   }
 }

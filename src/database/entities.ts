@@ -25,6 +25,7 @@ import { ConsolidationEntity, DraftDocumentEntity, UrgeLetterEntity } from '../c
 import { DeadlineAlarmEntity } from '../deadlines/deadline-alarm.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { OutgoingMailEntity } from '../notifications/mail-outbox.entity';
+import { SchedulerLeaseEntity } from '../scheduling/scheduler-lease.entity';
 import { PendingSignatureEntity } from '../documents/signing/pending-signature.entity';
 import { SigningCredentialEntity } from '../signing/admin/signing-credential.entity';
 
@@ -64,6 +65,7 @@ export const ALL_ENTITIES: Function[] = [
   DeadlineAlarmEntity,
   NotificationEntity,
   OutgoingMailEntity,
+  SchedulerLeaseEntity,
   PendingSignatureEntity,
   SigningCredentialEntity,
 ];

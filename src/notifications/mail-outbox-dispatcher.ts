@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, LessThanOrEqual } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { writeTransaction } from '../database/write-transaction';
+import { MAIL_OUTBOX_LEASE, SchedulerLeases } from '../scheduling/scheduler-leases';
 import { Clock } from '../shared/clock';
 import { OutgoingMailEntity } from './mail-outbox.entity';
 import { MailRejectedError, MailSender } from './mail-sender';
@@ -32,6 +33,10 @@ export interface DispatchResult {
  * `sent`; a failure schedules a retry with backoff, a permanent refusal or the last attempt records
  * `failed`. A crash after the send but before the record sends that mail again after the lease,
  * with the same Message-ID; a mail recorded `sent` is never sent again. Started by AppRuntime.
+ *
+ * With several application processes on one database only the holder of the `mail-outbox` lease
+ * polls (SchedulerLeases; another takes over when it dies); the per-mail take still holds if two
+ * ever poll at once (a holder stalled past its lease).
  */
 @Injectable()
 export class MailOutboxDispatcher implements OnModuleDestroy {
@@ -39,19 +44,24 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  private started = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly sender: MailSender,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly leases: SchedulerLeases,
   ) {}
 
-  /** Polls the outbox until the application stops. */
+  /** Polls the outbox until the application stops, while this process holds the `mail-outbox` lease. */
   start(): void {
     if (this.timer || this.stopped) return;
+    this.started = true;
     const tick = async () => {
-      this.running = this.dispatchDue().catch((error) => this.logger.error(`outbox dispatch failed: ${(error as Error).message}`));
+      this.running = this.leases
+        .whileHeld(MAIL_OUTBOX_LEASE, (turn) => this.dispatchDue(turn).then(() => undefined))
+        .catch((error) => this.logger.error(`outbox dispatch failed: ${(error as Error).message}`));
       await this.running;
       if (!this.stopped) this.timer = setTimeout(tick, OUTBOX_POLL_MS).unref();
     };
@@ -59,7 +69,7 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
   }
 
   /** Sends every mail due now (in batches), and says what became of them. */
-  async dispatchDue(): Promise<DispatchResult> {
+  async dispatchDue(turn: { readonly lost: boolean } = { lost: false }): Promise<DispatchResult> {
     const result: DispatchResult = { sent: 0, retrying: 0, failed: 0 };
     for (;;) {
       const due = await this.dataSource.getRepository(OutgoingMailEntity).find({
@@ -68,8 +78,9 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
         take: BATCH,
         select: ['id'],
       });
-      if (due.length === 0 || this.stopped) return result;
+      if (due.length === 0 || this.stopped || turn.lost) return result;
       for (const { id } of due) {
+        if (this.stopped || turn.lost) return result;
         const outcome = await this.dispatchOne(id);
         if (outcome) result[outcome]++;
       }
@@ -77,16 +88,7 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
   }
 
   private async dispatchOne(id: number): Promise<keyof DispatchResult | null> {
-    const now = this.clock.now();
-    const mail = await writeTransaction(this.dataSource, async (manager) => {
-      const taken = await manager
-        .createQueryBuilder()
-        .update(OutgoingMailEntity)
-        .set({ nextAttemptAt: new Date(now.getTime() + OUTBOX_LEASE_MS), attempts: () => 'attempts + 1' })
-        .where('id = :id AND status = :status AND next_attempt_at <= :now', { id, status: 'pending', now })
-        .execute();
-      return taken.affected === 1 ? manager.findOneByOrFail(OutgoingMailEntity, { id }) : null;
-    });
+    const mail = await this.takeMail(id, this.clock.now());
     if (!mail) return null;
     const messageId = outboxMessageId(mail, this.config.mail.from);
     try {
@@ -104,11 +106,26 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
     }
   }
 
+  /** Takes a due mail for this sender (null when another took it first): its next attempt moves one lease ahead in the same conditional UPDATE. */
+  private takeMail(id: number, now: Date): Promise<OutgoingMailEntity | null> {
+    return writeTransaction(this.dataSource, async (manager) => {
+      const taken = await manager
+        .createQueryBuilder()
+        .update(OutgoingMailEntity)
+        .set({ nextAttemptAt: new Date(now.getTime() + OUTBOX_LEASE_MS), attempts: () => 'attempts + 1' })
+        .where('id = :id AND status = :status AND next_attempt_at <= :now', { id, status: 'pending', now })
+        .execute();
+      return taken.affected === 1 ? manager.findOneByOrFail(OutgoingMailEntity, { id }) : null;
+    });
+  }
+
   /** Before the database closes: no new round, the current one finished, connections released. */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    // A clean stop hands the sending to another process at once instead of after the lease.
+    if (this.started) await this.leases.release(MAIL_OUTBOX_LEASE).catch(() => undefined);
     await this.sender.close();
   }
 }
