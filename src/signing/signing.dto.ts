@@ -48,7 +48,6 @@ export class ImageUploadDto {
 
 export class SealUploadDto extends ImageUploadDto {
   @ApiProperty({ description: "The seal's real diameter in millimetres (20–60)" })
-  @Type(() => Number)
   @IsInt()
   @Min(20)
   @Max(60)
