@@ -34,7 +34,7 @@ export class AdministrationController {
   @Policy({ roles: ADMINISTRATORS, scope: 'data-set', unit: unitFrom.body('unitId') })
   @ApiOperation({ summary: "Open a year's cycle on the unit's data set: every unit's report, the consolidations, the request letter" })
   async openCycle(@Body() body: OpenCycleDto, @CurrentActor() actor: Actor) {
-    const cycle = await this.cycles.openCycle(body.unitId, body.year, actor);
+    const cycle = await this.cycles.openCycle(body.unitId, body.year, actor, body.deadline);
     return { id: cycle.id, year: cycle.year, dataSetId: cycle.dataSetId, deadlineAt: cycle.deadlineAt.toISOString() };
   }
 

@@ -25,6 +25,12 @@ export class OpenCycleDto {
   @Min(2015)
   @Max(2100)
   year!: number;
+
+  @ApiPropertyOptional({ description: 'Deadline day (YYYY-MM-DD, reports due by its end, Vietnam time); default 14/11 of the year', example: '2027-11-14' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'deadline must be a date YYYY-MM-DD' })
+  deadline?: string;
 }
 
 export class ImportDataSetDto {

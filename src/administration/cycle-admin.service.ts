@@ -1,5 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { AppConfig } from '../config/app-config';
+import { instantOf } from '../shared/civil-date';
 import { DataSource } from 'typeorm';
 import { Actor } from '../access/actor';
 import { CycleEntity } from '../cycles/cycle.entity';
@@ -28,6 +31,7 @@ export class CycleAdministration {
     private readonly dataSource: DataSource,
     private readonly cycles: CyclesService,
     private readonly importer: DataSetImporter,
+    private readonly config: AppConfig,
   ) {}
 
   async overview(unitId: number): Promise<AdministrationOverview> {
@@ -46,13 +50,19 @@ export class CycleAdministration {
   }
 
   /** Opens the year's cycle on the data set of the administrator's unit (the request letter is issued as part of it). */
-  async openCycle(unitId: number, year: number, actor: Actor): Promise<CycleEntity> {
+  async openCycle(unitId: number, year: number, actor: Actor, deadlineDay?: string): Promise<CycleEntity> {
     const unit = await this.dataSource.getRepository(UnitEntity).findOneBy({ id: unitId });
     if (!unit) throw new NotFoundError(`Unit ${unitId}`);
     if (await this.dataSource.getRepository(CycleEntity).existsBy({ dataSetId: unit.dataSetId, year })) {
       throw new ConflictError(`Kỳ báo cáo năm ${year} của bộ dữ liệu ${unit.dataSetId} đã mở`, 'cycle-exists');
     }
-    return this.cycles.openCycle({ dataSetId: unit.dataSetId, year }, { personId: actor.personId, login: actor.login });
+    let deadline: Date | undefined;
+    if (deadlineDay !== undefined) {
+      const day = DateTime.fromISO(deadlineDay);
+      if (!day.isValid) throw ValidationFailedError.field('deadline', 'date', `Ngày ${deadlineDay.split('-').reverse().join('/')} không có thật`);
+      deadline = instantOf({ year: day.year, month: day.month, day: day.day }, { hour: 23, minute: 59, second: 59, millisecond: 999 }, this.config.civilTimeZone);
+    }
+    return this.cycles.openCycle({ dataSetId: unit.dataSetId, year, deadline }, { personId: actor.personId, login: actor.login });
   }
 
   /** Imports (or brings up to date) one of the application's own data sets, with its demo people. */

@@ -38,6 +38,12 @@ describe.each(TEST_DATABASE_KINDS)('cycles and data sets for administrators [%s]
     const early = await admin.request('POST', '/api/admin/cycles', { body: { unitId: agency.id, year: 2014 } });
     expect(early.status).toBe(422);
     expect(early.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['year']);
+    const noSuchDay = await admin.request('POST', '/api/admin/cycles', { body: { unitId: agency.id, year: 2027, deadline: '2027-02-30' } });
+    expect(noSuchDay.status).toBe(422);
+    expect(noSuchDay.body.error.fields).toEqual([{ path: 'deadline', code: 'date', message: 'Ngày 30/02/2027 không có thật' }]);
+    const beforePeriodEnd = await admin.request('POST', '/api/admin/cycles', { body: { unitId: agency.id, year: 2027, deadline: '2027-11-10' } });
+    expect(beforePeriodEnd.status).toBe(422);
+    expect(beforePeriodEnd.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['periodEnd']);
   });
 
   it('imports a data set shipped with the application by its id, and nothing else', async () => {

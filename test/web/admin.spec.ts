@@ -129,11 +129,19 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     await page.waitForSelector('#cycle-year[aria-invalid="true"]');
     expect(await textOf(page, '#cycle-year-error')).toBe('Kỳ báo cáo năm 2026 đã mở.');
     await page.$eval('#cycle-year', (node) => ((node as HTMLInputElement).value = '2027'));
+    // A deadline before the data period ends is refused at its field (the service's rule).
+    await page.type('#cycle-deadline', '10/11/2027');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#open-cycle');
+    await page.waitForSelector('#cycle-deadline[aria-invalid="true"]');
+    expect(await textOf(page, '#cycle-deadline-error')).toMatch(/^Kỳ báo cáo phải kết thúc trước hoặc đúng hạn báo cáo/);
+    await page.$eval('#cycle-deadline', (node) => ((node as HTMLInputElement).value = ''));
+    await page.type('#cycle-deadline', '30/11/2027');
     page.once('dialog', (dialog) => void dialog.accept());
     await Promise.all([page.waitForNavigation({ timeout: 240_000 }), page.click('#open-cycle')]);
     await page.waitForSelector('#cycles tr[data-year="2027"]');
     expect(await textOf(page, '#messages')).toBe('Đã mở kỳ báo cáo năm 2027.');
-    expect(await textOf(page, '#cycles tr[data-year="2027"]')).toContain('14/11/2027');
+    expect(await textOf(page, '#cycles tr[data-year="2027"]')).toContain('30/11/2027');
     await screenshot(page, '12-admin-cycle-opened');
     await context.close();
   }, 400_000);

@@ -2,7 +2,7 @@
 // application (import or bring one up to date), people imported in bulk from CSV/XLSX (every row
 // checked by the API, nothing imported if one is wrong), finding a person to set a new password,
 // the roles they hold in a unit, and handing a departed person's open tasks to a colleague.
-import { announce, api, ApiError, compareVietnamese, el, formatCivilDate, formatDate, param, ROLE_LABELS, runPage, signedIn } from './app.js';
+import { announce, api, ApiError, compareVietnamese, el, formatCivilDate, formatDate, param, parseCivilDate, ROLE_LABELS, runPage, signedIn } from './app.js';
 
 const MIN_LENGTH = 12;
 const ROLES = ['staff', 'division-head', 'head', 'deputy', 'clerk', 'consolidator', 'administrator'];
@@ -49,6 +49,8 @@ runPage(async () => {
     const suggested = years.has(YEAR_NOW) ? YEAR_NOW + 1 : YEAR_NOW;
     const year = el('input', { id: 'cycle-year', name: 'year', type: 'number', inputmode: 'numeric', min: 2015, max: 2100, value: suggested, required: true, 'aria-describedby': 'cycle-year-hint cycle-year-error' });
     const yearError = el('p', { class: 'field-error', id: 'cycle-year-error' });
+    const deadline = el('input', { id: 'cycle-deadline', name: 'deadline', type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: 'dd/mm/yyyy', 'aria-describedby': 'cycle-deadline-hint cycle-deadline-error' });
+    const deadlineError = el('p', { class: 'field-error', id: 'cycle-deadline-error' });
     const button = el('button', { type: 'submit', id: 'open-cycle' }, 'Mở kỳ báo cáo');
     return el(
       'section',
@@ -78,19 +80,24 @@ runPage(async () => {
             const value = Number(year.value);
             if (!Number.isInteger(value) || value < 2015 || value > 2100) return fieldError(year, yearError, 'Năm phải từ 2015 đến 2100.');
             if (years.has(value)) return fieldError(year, yearError, `Kỳ báo cáo năm ${value} đã mở.`);
+            clearError(year, yearError);
+            const day = deadline.value.trim() ? parseCivilDate(deadline.value) : '';
+            if (day && !/^\d{4}-\d{2}-\d{2}$/.test(day)) return fieldError(deadline, deadlineError, 'Hạn báo cáo phải có dạng dd/mm/yyyy.');
+            clearError(deadline, deadlineError);
             if (!confirm(`Mở kỳ báo cáo năm ${value}? Mọi đơn vị sẽ nhận nhiệm vụ báo cáo và công văn đề nghị báo cáo được phát hành.`)) return;
             button.disabled = true;
             announce(`Đang mở kỳ báo cáo năm ${value}: khởi tạo báo cáo của các đơn vị và phát hành công văn…`);
             try {
-              await api('POST', '/api/admin/cycles', { unitId, year: value });
+              await api('POST', '/api/admin/cycles', { unitId, year: value, ...(day ? { deadline: day } : {}) });
               done(`Đã mở kỳ báo cáo năm ${value}.`);
             } catch (error) {
               button.disabled = false;
-              failed(error, { year: [year, yearError] });
+              failed(error, { year: [year, yearError], deadline: [deadline, deadlineError], periodEnd: [deadline, deadlineError] });
             }
           },
         },
-        el('div', { class: 'field' }, el('label', { for: 'cycle-year' }, 'Năm báo cáo'), year, el('p', { class: 'hint', id: 'cycle-year-hint' }, 'Hạn mặc định 14/11 của năm; kỳ số liệu từ 15/11 năm trước.'), yearError),
+        el('div', { class: 'field' }, el('label', { for: 'cycle-year' }, 'Năm báo cáo'), year, el('p', { class: 'hint', id: 'cycle-year-hint' }, 'Kỳ số liệu từ 15/11 năm trước đến 14/11 của năm.'), yearError),
+        el('div', { class: 'field' }, el('label', { for: 'cycle-deadline' }, 'Hạn báo cáo'), deadline, el('p', { class: 'hint', id: 'cycle-deadline-hint' }, 'dd/mm/yyyy; để trống: 14/11 của năm. Không trước ngày kết thúc kỳ số liệu.'), deadlineError),
         button,
       ),
     );
