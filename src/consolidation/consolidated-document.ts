@@ -78,8 +78,9 @@ export function consolidatedReportContent(input: {
     .filter((group) => group.rows.length > 0);
 
   const lateIds = new Set(snapshot.lateOrMissing.filter((l) => l.status === 'late').map((l) => l.unitId));
+  const includedByUnit = new Map(snapshot.included.map((r) => [r.unitId, r]));
   const rowOf = (unitId: number) => {
-    const included = snapshot.included.find((r) => r.unitId === unitId);
+    const included = includedByUnit.get(unitId);
     const name = units.get(unitId)?.officialName ?? String(unitId);
     if (!included) return { name, values: ['-', ...UNIT_TABLE_FIGURES.map(() => null), 'Không báo cáo'] };
     return { name, values: [included.reference, ...UNIT_TABLE_FIGURES.map((path) => valueAt(included.figures, path)), lateIds.has(unitId) ? 'Trễ hạn' : 'Đúng hạn'] };
@@ -88,7 +89,9 @@ export function consolidatedReportContent(input: {
   const groupsByReceiver = new Map<number, number[]>();
   for (const id of named) {
     const receiver = units.get(id)?.reportsToId ?? unit.id;
-    groupsByReceiver.set(receiver, [...(groupsByReceiver.get(receiver) ?? []), id]);
+    const group = groupsByReceiver.get(receiver);
+    if (group) group.push(id);
+    else groupsByReceiver.set(receiver, [id]);
   }
   const order = (ids: number[]) => ids.sort((a, b) => (units.get(a)?.sortOrder ?? 0) - (units.get(b)?.sortOrder ?? 0));
   const groups = [...groupsByReceiver.entries()]

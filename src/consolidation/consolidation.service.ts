@@ -6,6 +6,7 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { AppConfig } from '../config/app-config';
 import { CycleEntity } from '../cycles/cycle.entity';
 import { requestLetterId } from '../cycles/request-letter';
+import { findInChunks } from '../database/find-in-chunks';
 import { writeTransaction } from '../database/write-transaction';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { WorkingDayCalendar } from '../cycles/working-days';
@@ -142,16 +143,19 @@ export class ConsolidationService {
     const consolidation = await this.get(consolidationId);
     const unit = await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: consolidation.unitId });
     const subtree = await this.organization.reportingSubtree(consolidation.unitId);
-    const reports = await this.dataSource.getRepository(ReportEntity).findBy({ cycleId: consolidation.cycleId, unitId: In(subtree.map((u) => u.id)) });
+    const manager = this.dataSource.manager;
+    const reports = await findInChunks(manager, ReportEntity, 'unitId', subtree.map((u) => u.id), { cycleId: consolidation.cycleId });
     const byUnit = new Map(reports.map((r) => [r.unitId, r]));
     const consolidations = new Map((await this.forCycle(consolidation.cycleId)).map((c) => [c.unitId, c]));
     const documents = await this.documentsOf(reports);
+    const deadlines = await this.deadlines.effectiveDeadlines(reports);
+    const cycleDeadline = (await this.cycle(consolidation.cycleId)).deadlineAt;
     const counts = { expected: subtree.length, 'not-started': 0, drafting: 0, 'in-review': 0, returned: 0, submitted: 0, late: 0, missing: 0 };
     const units: ProgressRow[] = [];
     for (const member of subtree) {
       const report = byUnit.get(member.id) ?? null;
       const receiverClosed = consolidations.get(member.reportsToId!)?.status === 'closed';
-      const deadline = report ? await this.deadlines.effectiveDeadline(report) : (await this.cycle(consolidation.cycleId)).deadlineAt;
+      const deadline = report ? deadlines.get(report.id)! : cycleDeadline;
       const status: ProgressStatus = report ? progressStatus(report, receiverClosed) : receiverClosed ? 'missing' : 'not-started';
       counts[status]++;
       units.push({
@@ -212,10 +216,19 @@ export class ConsolidationService {
     const cycle = await manager.findOneByOrFail(CycleEntity, { id: consolidation.cycleId });
     const form = formForYear(cycle.year);
     const direct = await manager.find(UnitEntity, { where: { reportsToId: consolidation.unitId }, order: { sortOrder: 'ASC' } });
-    const reports = await manager.findBy(ReportEntity, { cycleId: cycle.id, unitId: In(direct.map((u) => u.id)) });
+    const reports = await findInChunks(manager, ReportEntity, 'unitId', direct.map((u) => u.id), { cycleId: cycle.id });
     const byUnit = new Map(reports.map((r) => [r.unitId, r]));
     const documents = await this.documentsOf(reports, manager);
-    const below = new Map((await manager.findBy(ConsolidationEntity, { cycleId: cycle.id, unitId: In(direct.map((u) => u.id)) })).map((c) => [c.unitId, c]));
+    const below = new Map((await findInChunks(manager, ConsolidationEntity, 'unitId', direct.map((u) => u.id), { cycleId: cycle.id })).map((c) => [c.unitId, c]));
+    const counted = reports.filter((report) => (report.sentAt || report.onPaper) && report.approvedVersion !== null);
+    // Every version of the counted reports in a few queries; the approved one is kept.
+    const approvedNo = new Map(counted.map((report) => [report.id, report.approvedVersion]));
+    const approved = new Map(
+      (await findInChunks(manager, ReportVersionEntity, 'reportId', counted.map((r) => r.id)))
+        .filter((version) => approvedNo.get(version.reportId) === version.versionNo)
+        .map((version) => [`${version.reportId}/${version.versionNo}`, version]),
+    );
+    const deadlines = await this.deadlines.effectiveDeadlines(counted, manager);
     const urges = await manager.findBy(UrgeLetterEntity, { consolidationId: consolidation.id });
     const urgeDocuments = await this.issuedDocuments(urges.map((u) => u.documentId), manager);
     const included: IncludedReport[] = [];
@@ -223,8 +236,9 @@ export class ConsolidationService {
     for (const unit of direct) {
       const report = byUnit.get(unit.id);
       if (report && (report.sentAt || report.onPaper) && report.approvedVersion !== null) {
-        const version = await manager.findOneByOrFail(ReportVersionEntity, { reportId: report.id, versionNo: report.approvedVersion });
-        const late = arrivedLate(report, await this.deadlines.effectiveDeadline(report, manager));
+        const version = approved.get(`${report.id}/${report.approvedVersion}`);
+        if (!version) throw new NotFoundError(`Phiên bản ${report.approvedVersion} của báo cáo ${report.id}`);
+        const late = arrivedLate(report, deadlines.get(report.id)!);
         included.push({ unitId: unit.id, reportId: report.id, reference: this.referenceOf(report, documents) ?? '', late, figures: version.values.figures });
         if (late) lateOrMissing.push({ unitId: unit.id, status: 'late', note: report.sentAt ? `Nhận ngày ${this.shortDate(report.sentAt)}` : 'Nhận bản giấy' });
         const own = below.get(unit.id)?.snapshot;
@@ -359,7 +373,9 @@ export class ConsolidationService {
 
   private async issuedDocuments(ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, IssuedDocumentEntity>> {
     if (ids.length === 0) return new Map();
-    return new Map((await manager.findBy(IssuedDocumentEntity, { id: In(ids) })).map((d) => [d.id, d]));
+    // Only what a reference needs: a document's content (the whole report) is not read for 10,000 rows.
+    const rows = await findInChunks(manager, IssuedDocumentEntity, 'id', ids, {}, { id: true, symbol: true, issueDate: true });
+    return new Map(rows.map((d) => [d.id, d]));
   }
 
   private referenceOf(report: ReportEntity, documents: Map<string, IssuedDocumentEntity>): string | null {
