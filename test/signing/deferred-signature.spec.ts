@@ -3,6 +3,7 @@ import { createPrivateKey, sign as cryptoSign, X509Certificate } from 'node:cryp
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditEventEntity } from '../../src/audit/audit-event.entity';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { ConsolidationService } from '../../src/consolidation/consolidation.service';
 import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
@@ -221,6 +222,8 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('deferred signature of an issued 
     expect(issued).toMatchObject({ status: 'issued', issuedDocumentId: documentId });
     expect(issued.sentAt).not.toBeNull();
     expect((await headClient.request('GET', '/api/signatures')).body).toEqual([]);
+    const signedEvents = await t.dataSource.getRepository(AuditEventEntity).findBy({ action: 'document.signed' });
+    expect(signedEvents.map((e) => [e.actorLogin, e.subjectId])).toEqual([[head.login, documentId]]);
 
     const stored = (await t.app.get(DocumentStore).get(documentId))!;
     const file = join(dir, 'deferred.pdf');

@@ -22,6 +22,8 @@ import { PassphraseCipher } from '../../signing/admin/passphrase-cipher';
 import { PadesDocumentSigner } from '../signing/pades-document-signer';
 import { AppearanceFonts } from '../signing/signature-appearance';
 import { DeferredSigningService } from '../signing/deferred-signing.service';
+import { AuditModule } from '../../audit/audit.module';
+import { AuditTrail } from '../../audit/audit-trail.service';
 
 export interface IssuingModuleOptions {
   /** Where issued files go: the filesystem under AppConfig.runtimeDir/documents (default) or the database. */
@@ -57,7 +59,7 @@ export class IssuingModule {
   static forRoot(options: IssuingModuleOptions = {}): DynamicModule {
     return {
       module: IssuingModule,
-      imports: [DocumentsModule.forRoot(options.documents)],
+      imports: [DocumentsModule.forRoot(options.documents), AuditModule],
       providers: [
         { provide: NumberingService, inject: [DataSource, Clock, AppConfig], useFactory: (ds: DataSource, clock: Clock, config: AppConfig) => new NumberingService(ds, clock, { zone: config.civilTimeZone }) },
         { provide: IssuedDocuments, inject: [DataSource, Clock], useFactory: (ds: DataSource, clock: Clock) => new IssuedDocuments(ds, clock) },
@@ -81,8 +83,8 @@ export class IssuingModule {
         },
         {
           provide: DeferredSigningService,
-          inject: [DataSource, Clock, IssuePipeline, AppConfig],
-          useFactory: (ds: DataSource, clock: Clock, pipeline: IssuePipeline, config: AppConfig) => new DeferredSigningService(ds, clock, pipeline, config.signing.trustAnchors),
+          inject: [DataSource, Clock, IssuePipeline, AppConfig, { token: AuditTrail, optional: true }],
+          useFactory: (ds: DataSource, clock: Clock, pipeline: IssuePipeline, config: AppConfig, audit?: AuditTrail) => new DeferredSigningService(ds, clock, pipeline, config.signing.trustAnchors, audit),
         },
         { provide: StoreVerifier, inject: [DataSource, DocumentStore], useFactory: (ds: DataSource, store: DocumentStore) => new StoreVerifier(ds, store) },
       ],

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationFailedError } from '../../share
 import { verifyDetachedCms } from '../../signing/cms-verification';
 import { assemblePadesCms, padesSignedAttributes, signedAttributesDer } from '../../signing/pades-cms';
 import { writeTransaction } from '../../database/write-transaction';
+import { AuditTrail } from '../../audit/audit-trail.service';
 import { DocumentIncidentError, IssuePipeline } from '../issuing/issue-pipeline';
 import { IssuedDocumentEntity } from '../issuing/issued-document.entity';
 import { embedSignature } from './pdf-signature';
@@ -58,6 +59,7 @@ export class DeferredSigningService {
     private readonly clock: Clock,
     private readonly pipeline: IssuePipeline,
     private readonly trustAnchorsFile: string | undefined,
+    private readonly audit?: AuditTrail,
   ) {}
 
   onSigned(listener: SignedListener): () => void {
@@ -99,6 +101,13 @@ export class DeferredSigningService {
         current.signedPdf = signedPdf;
         current.signedAt = this.clock.now();
         await repository.save(current);
+        await this.audit?.record(manager, {
+          actor: { personId: signer.id, login: signer.login },
+          action: 'document.signed',
+          subject: { type: 'document', id: documentId },
+          unitId: current.unitId,
+          detail: { certificateSha256: current.certificateSha256, digest: current.digest, how: returned.cms !== undefined ? 'cms' : 'raw-signature' },
+        });
       });
     }
     let document: IssuedDocumentEntity;
