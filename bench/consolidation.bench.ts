@@ -15,6 +15,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
@@ -40,10 +41,19 @@ const YEAR = 2026;
 const CHUNK = 500;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+/** With CONSOLIDATION_BENCH_PROFILE=<dir>, each measured operation of the first round leaves a CPU profile there. */
+const profileDir = process.env.CONSOLIDATION_BENCH_PROFILE;
+const inspector = profileDir ? new Session() : null;
+inspector?.connect();
+const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => inspector!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+
+async function timed<T>(work: () => Promise<T>, profileAs?: string): Promise<[T, number]> {
+  if (inspector && profileAs) await post('Profiler.enable').then(() => post('Profiler.start'));
   const start = process.hrtime.bigint();
   const result = await work();
-  return [result, Number(process.hrtime.bigint() - start) / 1e6];
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (inspector && profileAs) writeFileSync(join(profileDir!, `${profileAs}.cpuprofile`), JSON.stringify((await post('Profiler.stop')).profile));
+  return [result, elapsed];
 }
 
 async function insertChunked<T extends object>(manager: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
@@ -113,13 +123,14 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       // Each round closes the tree afresh: district snapshots first, stored as a closing stores them.
       await dataSource.getRepository(ConsolidationEntity).update({ cycleId: cycle.id }, { status: 'open', snapshot: null, closedAt: null });
+      const profile = (name: string) => (round === 0 ? name : undefined);
       const [, districtMs] = await timed(async () => {
         for (const consolidation of districtConsolidations) {
           const snapshot = await service.snapshot(consolidation);
           await dataSource.getRepository(ConsolidationEntity).update({ id: consolidation.id }, { status: 'closed', snapshot, closedAt: new Date(snapshot.closedAt) });
         }
-      });
-      const [snapshot, provinceMs] = await timed(() => service.snapshot(province));
+      }, profile('district-snapshots'));
+      const [snapshot, provinceMs] = await timed(() => service.snapshot(province), profile('province-snapshot'));
       await dataSource.getRepository(ConsolidationEntity).update({ id: province.id }, { status: 'closed', snapshot, closedAt: new Date(snapshot.closedAt) });
       const [content, contentMs] = await timed(async () => {
         const totals = consolidatedTotals(form, provinceValues, snapshot);
@@ -128,9 +139,9 @@ async function main() {
           signer: { title: 'GIÁM ĐỐC', name: 'Nguyễn Văn A' } as never, archiveDivision: 'VP',
         });
         return { totals, body };
-      });
-      const [workbook, workbookMs] = await timed(() => service.tablesWorkbook(province.id));
-      const [progress, progressMs] = await timed(() => service.progress(province.id));
+      }, profile('report-content'));
+      const [workbook, workbookMs] = await timed(() => service.tablesWorkbook(province.id), profile('tables-workbook'));
+      const [progress, progressMs] = await timed(() => service.progress(province.id), profile('progress'));
       timings.districtSnapshots.push(districtMs);
       timings.provinceSnapshot.push(provinceMs);
       timings.reportContent.push(contentMs);

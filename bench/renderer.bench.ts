@@ -13,9 +13,9 @@
  * 2-page unit report through the whole composer (template → PDF → metadata), one 110-unit
  * consolidated report, and Chromium's peak memory (browser and child processes) meanwhile.
  *
- * Build and run:  npx tsc -p tsconfig.build.json && node dist/bench/renderer.bench.js [renders]
+ * Run:  node -r ./test/workflow/crash/register-typescript.js bench/renderer.bench.ts [renders]  (or `npm run bench`)
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
@@ -26,6 +26,8 @@ import { tinosFont } from '../src/documents/fonts/document-font';
 import { InlineAssetOrigin } from '../src/documents/rendering/inline-asset-origin';
 import { PuppeteerPdfRenderer } from '../src/documents/rendering/puppeteer-pdf-renderer';
 import { TemplateCatalogue } from '../src/documents/templates/template-catalogue';
+import { projectRoot } from '../src/shared/project-root';
+import { treeMemoryMb } from './support/process-memory';
 
 const RENDERS = Number(process.argv[2] ?? 60);
 const IN_FLIGHT = 2;
@@ -78,40 +80,6 @@ async function interleaved(contenders: Contender[], total: number): Promise<Resu
 const opened: Array<{ close(): Promise<unknown> }> = [];
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/**
- * Memory in MB of a process and all its descendants, read from /proc: the sum of RSS (counts the
- * pages Chromium's processes share once per process, so it overstates) and the sum of PSS (shares
- * divided among the processes: the memory the browser really costs).
- */
-function treeMemoryMb(root: number): { rss: number; pss: number } {
-  // Parent links first (cheap), then memory of the browser's processes only.
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we read it
-    }
-  }
-  const total = { rss: 0, pss: 0 };
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    try {
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      total.rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      total.pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-    } catch {
-      // ended meanwhile
-    }
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return { rss: total.rss / 1024, pss: total.pss / 1024 };
-}
 
 async function launchBare(executablePath: string): Promise<Browser> {
   return track(await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] }));
@@ -299,7 +267,7 @@ async function main(): Promise<void> {
     chromiumPeakMb: { pss: round(peak.pss, 0), rssSum: round(peak.rss, 0) },
     fontRequestsAnsweredByPooledRenderer: servedByPooled,
   };
-  const outDir = join(__dirname, '..', '..', 'bench', 'out');
+  const outDir = join(projectRoot(), 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'renderer.json'), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, FindOptionsSelect, In } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { AppConfig } from '../config/app-config';
@@ -38,6 +38,15 @@ import { topReportDraftId } from './consolidation-workers';
 import { DocumentStore } from '../documents/store/document-store';
 import { urgeLetter } from './urge-letter';
 import { consolidationWorkbook } from './consolidation-workbook';
+
+/**
+ * Every column of a report but its working draft: where a report stands, for lists of thousands of
+ * reports (the draft is the whole form's JSON and is not needed to count or list them).
+ */
+const REPORT_STANDING: FindOptionsSelect<ReportEntity> = {
+  id: true, cycleId: true, unitId: true, formId: true, status: true, divisionReview: true, processInstanceKey: true, currentVersion: true, approvedVersion: true,
+  issuedDocumentId: true, updatedAt: true, deadlineAt: true, lateSince: true, sentAt: true, receivedAfterClose: true, onPaper: true, paperReference: true, deadlineWatchKey: true,
+};
 
 /** Working days an urge letter gives late units, unless the consolidator names the date. */
 const URGE_GRACE_WORKING_DAYS = 3;
@@ -144,9 +153,11 @@ export class ConsolidationService {
     const unit = await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: consolidation.unitId });
     const subtree = await this.organization.reportingSubtree(consolidation.unitId);
     const manager = this.dataSource.manager;
-    const reports = await findInChunks(manager, ReportEntity, 'unitId', subtree.map((u) => u.id), { cycleId: consolidation.cycleId });
+    const reports = await findInChunks(manager, ReportEntity, 'unitId', subtree.map((u) => u.id), { cycleId: consolidation.cycleId }, REPORT_STANDING);
     const byUnit = new Map(reports.map((r) => [r.unitId, r]));
-    const consolidations = new Map((await this.forCycle(consolidation.cycleId)).map((c) => [c.unitId, c]));
+    // Whether each receiver has closed; not their snapshots (10,000 units' figures in JSON).
+    const closing = await manager.find(ConsolidationEntity, { where: { cycleId: consolidation.cycleId }, select: { id: true, unitId: true, status: true } });
+    const consolidations = new Map(closing.map((c) => [c.unitId, c]));
     const documents = await this.documentsOf(reports);
     const deadlines = await this.deadlines.effectiveDeadlines(reports);
     const cycleDeadline = (await this.cycle(consolidation.cycleId)).deadlineAt;
@@ -216,7 +227,7 @@ export class ConsolidationService {
     const cycle = await manager.findOneByOrFail(CycleEntity, { id: consolidation.cycleId });
     const form = formForYear(cycle.year);
     const direct = await manager.find(UnitEntity, { where: { reportsToId: consolidation.unitId }, order: { sortOrder: 'ASC' } });
-    const reports = await findInChunks(manager, ReportEntity, 'unitId', direct.map((u) => u.id), { cycleId: cycle.id });
+    const reports = await findInChunks(manager, ReportEntity, 'unitId', direct.map((u) => u.id), { cycleId: cycle.id }, REPORT_STANDING);
     const byUnit = new Map(reports.map((r) => [r.unitId, r]));
     const documents = await this.documentsOf(reports, manager);
     const below = new Map((await findInChunks(manager, ConsolidationEntity, 'unitId', direct.map((u) => u.id), { cycleId: cycle.id })).map((c) => [c.unitId, c]));
