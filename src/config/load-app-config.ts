@@ -73,7 +73,7 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
   const mail = parseMail(read, problems);
 
   const signing = parseSigning(read, problems);
-  const schedulerLeaseMs = wholeNumber('SCHEDULER_LEASE_SECONDS', read('SCHEDULER_LEASE_SECONDS'), 30, 2, 3600, problems) * 1000;
+  const schedulerLeaseMs = wholeNumber('SCHEDULER_LEASE_SECONDS', read('SCHEDULER_LEASE_SECONDS'), 30, 5, 3600, problems) * 1000;
 
   if (problems.length > 0) throw new ConfigurationError(problems);
   return Object.freeze({ signing, database, workflowEngine, zeebe, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir, mail, schedulerLeaseMs });

@@ -19,7 +19,8 @@ interface Bucket {
 /**
  * Token buckets, one per key: each holds up to `perMinute` requests and refills at `perMinute` a
  * minute, so a client may burst up to a minute's allowance and then goes at the steady rate.
- * In memory: the limits are per process, and a restart forgets them (login throttling, which must
+ * In memory: the limits are per process (several processes behind a load balancer multiply them,
+ * docs/security.md), and a restart forgets them (login throttling, which must
  * survive restarts, is in the database).
  */
 export class TokenBuckets {

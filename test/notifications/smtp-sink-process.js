@@ -1,15 +1,17 @@
 // A real SMTP server (the smtp-server package) in its own process, for the notification tests.
-// Usage: node test/notifications/smtp-sink-process.js <folder>
+// Usage: node test/notifications/smtp-sink-process.js <folder> [accept-delay-ms]
 // Listens on a free loopback port, prints {"port": N} on its first line, writes every message it
 // accepts, byte for byte, to <folder>/<n>.eml with the envelope in <folder>/<n>.json. Recipients
 // whose local part starts with "refused" get a permanent 550; "tempfail" a temporary 451 on their
-// first attempt (per address), then acceptance.
+// first attempt (per address), then acceptance. With accept-delay-ms, every message is answered
+// (and written) only that long after its data arrived: a slow relay, which keeps a sender's send open.
 'use strict';
 const { SMTPServer } = require('smtp-server');
 const { writeFileSync, renameSync } = require('node:fs');
 const { join } = require('node:path');
 
 const folder = process.argv[2];
+const acceptDelayMs = Number(process.argv[3] ?? 0);
 const tempFailed = new Set();
 let count = 0;
 
@@ -29,7 +31,7 @@ const server = new SMTPServer({
   onData(stream, session, callback) {
     const chunks = [];
     stream.on('data', (chunk) => chunks.push(chunk));
-    stream.on('end', () => {
+    stream.on('end', () => setTimeout(() => {
       const n = ++count;
       const envelope = { from: session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address) };
       // Written under a temporary name and renamed: a reader never sees half a message.
@@ -38,7 +40,7 @@ const server = new SMTPServer({
       renameSync(join(folder, `${n}.eml.tmp`), join(folder, `${n}.eml`));
       renameSync(join(folder, `${n}.json.tmp`), join(folder, `${n}.json`));
       callback(null, `queued as ${n}`);
-    });
+    }, acceptDelayMs));
   },
 });
 

@@ -18,9 +18,10 @@ export class SmtpSink {
     readonly folder: string,
   ) {}
 
-  static async start(): Promise<SmtpSink> {
+  /** `acceptDelayMs`: answer each message only that long after its data (a slow relay). */
+  static async start(acceptDelayMs = 0): Promise<SmtpSink> {
     const folder = mkdtempSync(join(tmpdir(), 'iso-smtp-'));
-    const child = spawn(process.execPath, [join(__dirname, 'smtp-sink-process.js'), folder], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(__dirname, 'smtp-sink-process.js'), folder, String(acceptDelayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const port = await new Promise<number>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout! });
       lines.once('line', (line) => resolve(JSON.parse(line).port));

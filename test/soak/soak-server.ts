@@ -36,6 +36,11 @@ export class ServerProcess {
     private readonly preload: string[] = [],
   ) {}
 
+  /** The OS process id while it runs (a lease's holder names it). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
