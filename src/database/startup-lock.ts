@@ -1,7 +1,18 @@
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
-const LOCK_NAME = 'iso-cycle:start';
 const WAIT_SECONDS = 600;
+
+/**
+ * GET_LOCK names are server-wide, not per database: the lock is named after the database, or every
+ * iso-cycle on one MariaDB server (test databases, other installations) would start one at a time,
+ * each waiting for the others' migrations and seeds (the soak test's restarts waited for other test
+ * servers' first starts). MariaDB allows 64 characters: a long database name is hashed.
+ */
+export function startupLockName(database: string): string {
+  const name = `iso-cycle:start:${database}`;
+  return name.length <= 64 ? name : `iso-cycle:start:${createHash('sha256').update(database).digest('hex').slice(0, 40)}`;
+}
 
 /**
  * Runs a process's start-up (migrations, the first seed, resuming cycle openings) alone among the
@@ -15,12 +26,14 @@ export async function withStartupLock<T>(dataSource: DataSource, work: () => Pro
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [row] = await runner.query('SELECT GET_LOCK(?, ?) AS taken', [LOCK_NAME, WAIT_SECONDS]);
-    if (Number(row.taken) !== 1) throw new Error(`another iso-cycle process has been starting on this database for ${WAIT_SECONDS} s (lock "${LOCK_NAME}"); is one stuck?`);
+    const [{ name: database }] = await runner.query('SELECT DATABASE() AS name');
+    const lock = startupLockName(String(database));
+    const [row] = await runner.query('SELECT GET_LOCK(?, ?) AS taken', [lock, WAIT_SECONDS]);
+    if (Number(row.taken) !== 1) throw new Error(`another iso-cycle process has been starting on this database for ${WAIT_SECONDS} s (lock "${lock}"); is one stuck?`);
     try {
       return await work();
     } finally {
-      await runner.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]).catch(() => undefined);
+      await runner.query('SELECT RELEASE_LOCK(?)', [lock]).catch(() => undefined);
     }
   } finally {
     await runner.release();
