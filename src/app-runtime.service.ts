@@ -3,6 +3,7 @@ import { InboxProjection } from './inbox/inbox-projection';
 import { MailOutboxDispatcher } from './notifications/mail-outbox-dispatcher';
 import { ReportWorkers } from './reports/report-workers';
 import { ReportReconciliation } from './reports/report-reconciliation';
+import { SignatureReconciliation } from './reports/signature-reconciliation';
 import { DeadlineWorkers } from './deadlines/deadline-workers';
 import { ConsolidationWorkers } from './consolidation/consolidation-workers';
 import { deployProductProcesses } from './workflow/process-catalogue';
@@ -11,7 +12,8 @@ import { WorkflowEngine } from './workflow/workflow-engine';
 /**
  * What runs once the schema is migrated: the engine (with its lock and scheduler), the product's
  * processes deployed, the inbox following the engine, reports whose last step a crash cut in half
- * finished (ReportReconciliation), and the mail outbox sent. `serve`, `simulate` and the tests start it
+ * finished (ReportReconciliation) and "Ký số" tasks whose signature is already in
+ * (SignatureReconciliation), and the mail outbox sent. `serve`, `simulate` and the tests start it
  * explicitly, so that `migrate` and other commands never touch the engine.
  */
 @Injectable()
@@ -26,6 +28,7 @@ export class AppRuntime {
     private readonly consolidationWorkers: ConsolidationWorkers,
     private readonly mailOutbox: MailOutboxDispatcher,
     private readonly reconciliation: ReportReconciliation,
+    private readonly signatures: SignatureReconciliation,
   ) {}
 
   async start(): Promise<void> {
@@ -39,6 +42,8 @@ export class AppRuntime {
     await this.inbox.resync();
     // A submission or review committed just before a crash still has its engine task open: finish it.
     await this.reconciliation.reconcile();
+    // A signature accepted just before a crash still has its "Ký số" task open: finish it.
+    await this.signatures.reconcile();
     this.mailOutbox.start();
   }
 }

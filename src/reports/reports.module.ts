@@ -11,12 +11,13 @@ import { ReportPreview } from './report-preview';
 import { EvidenceFiles } from './evidence-files';
 import { ReportQueries } from './report-queries';
 import { ReportReconciliation } from './report-reconciliation';
+import { SignatureReconciliation } from './signature-reconciliation';
 
 /** Units' yearly reports: draft, submit, review, versions. */
 @Module({
   imports: [WorkflowModule, AccessModule, AuditModule, NotificationsModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries, ReportReconciliation],
-  exports: [ReportsService, ReportWorkers, EvidenceFiles, ReportReconciliation],
+  providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries, ReportReconciliation, SignatureReconciliation],
+  exports: [ReportsService, ReportWorkers, EvidenceFiles, ReportReconciliation, SignatureReconciliation],
 })
 export class ReportsModule {}
