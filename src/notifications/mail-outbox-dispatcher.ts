@@ -63,7 +63,8 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
         .whileHeld(MAIL_OUTBOX_LEASE, (turn) => this.dispatchDue(turn).then(() => undefined))
         .catch((error) => this.logger.error(`outbox dispatch failed: ${(error as Error).message}`));
       await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, OUTBOX_POLL_MS).unref();
+      // Often enough that the holder renews its lease between rounds too.
+      if (!this.stopped) this.timer = setTimeout(tick, Math.min(OUTBOX_POLL_MS, Math.floor(this.leases.ttlMs / 3))).unref();
     };
     this.timer = setTimeout(tick, 0).unref();
   }
