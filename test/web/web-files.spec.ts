@@ -12,7 +12,7 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
   const get = (path: string) => fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
 
   it('serves the pages by their short paths, in Vietnamese, under the content security policy', async () => {
-    for (const path of ['/login', '/inbox', '/report', '/documents', '/process', '/account', '/admin', '/']) {
+    for (const path of ['/login', '/inbox', '/report', '/documents', '/process', '/account', '/admin', '/signatures', '/']) {
       const response = await get(path);
       expect([path, response.status]).toEqual([path, 200]);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);

@@ -127,7 +127,7 @@ function renderHeader(me) {
   const roles = [...new Set(me.roles.map((r) => ROLE_LABELS[r.role] || r.role))].join(', ');
   header.replaceChildren(
     el('a', { class: 'brand', href: '/inbox' }, 'ISO 9001 – Báo cáo hằng năm'),
-    el('nav', { 'aria-label': 'Chính' }, el('ul', {}, el('li', {}, link('/inbox', 'Việc cần làm')), el('li', {}, link('/documents', 'Báo cáo và văn bản')), hasRole(me, ['consolidator']) ? el('li', {}, link('/progress', 'Tiến độ tổng hợp')) : '', hasRole(me, ['administrator']) ? el('li', {}, link('/admin', 'Quản trị')) : '')),
+    el('nav', { 'aria-label': 'Chính' }, el('ul', {}, el('li', {}, link('/inbox', 'Việc cần làm')), el('li', {}, link('/documents', 'Báo cáo và văn bản')), hasRole(me, ['consolidator']) ? el('li', {}, link('/progress', 'Tiến độ tổng hợp')) : '', hasRole(me, ['head', 'deputy']) ? el('li', {}, link('/signatures', 'Ký số')) : '', hasRole(me, ['administrator']) ? el('li', {}, link('/admin', 'Quản trị')) : '')),
     el('p', { class: 'who' }, el('a', { href: '/account', id: 'who-name', title: 'Tài khoản và đổi mật khẩu' }, me.fullName), roles ? ` (${roles})` : '', ' ', logout),
   );
 }

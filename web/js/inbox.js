@@ -37,6 +37,8 @@ runPage(async () => {
     const reportId = /^report:(\d+)$/.exec(task.subject || '')?.[1];
     const actions = el('div', { class: 'inline-form' });
     if (reportId) actions.append(el('a', { class: 'button', href: `/report?id=${reportId}` }, task.state === 'open' ? 'Mở báo cáo' : 'Xem báo cáo'));
+    // The "Ký số" task is done on the signer's page: the signature route completes it.
+    if (task.state === 'open' && task.elementId === 'sign-report') actions.append(el('a', { class: 'button', href: '/signatures' }, 'Ký số'));
     if (task.state === 'open') {
       if (!task.assignee) actions.append(el('button', { type: 'button', class: 'secondary', onclick: () => act(`/api/tasks/${encodeURIComponent(task.taskKey)}/claim`, 'Đã nhận việc.') }, 'Nhận việc'));
       else if (task.assignee === me.login) actions.append(el('button', { type: 'button', class: 'secondary', onclick: () => act(`/api/tasks/${encodeURIComponent(task.taskKey)}/unclaim`, 'Đã trả việc về nhóm.') }, 'Trả về nhóm'));

@@ -1,0 +1,171 @@
+import { createPrivateKey, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
+import { PendingSignatureEntity } from '../../src/documents/signing/pending-signature.entity';
+import { InboxProjection } from '../../src/inbox/inbox-projection';
+import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
+import { PersonEntity } from '../../src/organization/person.entity';
+import { UnitEntity } from '../../src/organization/unit.entity';
+import { formForYear } from '../../src/reports/form/form-definition';
+import { generateReportValues, seededRandom } from '../../src/reports/form/generate-report-values';
+import { ReportEntity } from '../../src/reports/report.entity';
+import { ReportsService } from '../../src/reports/reports.service';
+import { ControlledClock } from '../../src/shared/clock';
+import { assemblePadesCms, padesSignedAttributes, signedAttributesDer } from '../../src/signing/pades-cms';
+import { WorkflowEngine } from '../../src/workflow/workflow-engine';
+import { TestCa, TestIdentity } from '../signing/support/test-ca';
+import { blueSignature, redSeal } from '../signing/support/test-images';
+import { insertCycle } from '../support/cycle-fixture';
+import { ApiClient, startTestApp, TestApp } from '../support/http-app';
+import { TEST_DATABASE_KINDS } from '../support/test-databases';
+import { ARTIFACTS, CHROMIUM_ARGS, DATA_SET, screenshot } from './browser-support';
+
+/** A token's CMS over a digest, made with the identity's key (as the deferred signature spec's token does). */
+function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
+  const certificate = new X509Certificate(identity.certificatePem).raw;
+  const attributes = padesSignedAttributes(digest, certificate);
+  return assemblePadesCms(attributes, cryptoSign('sha256', signedAttributesDer(attributes), createPrivateKey(identity.keyPem)), certificate, [], 'rsa-sha256');
+}
+
+/**
+ * The signer's page in Chromium: a head whose certificate alone is registered (they sign with a USB
+ * token) sees the approved report waiting, downloads its digest through the page's link, the test's
+ * "token" signs it, and the .p7s goes back through the page's file input; the document is issued and
+ * leaves the list. A signature by another certificate is refused at the field and changes nothing.
+ */
+(TEST_DATABASE_KINDS.includes('sqlite') ? describe : describe.skip)('the signer’s page /signatures [sqlite]', () => {
+  const CODE = '21172';
+  let t: TestApp;
+  let browser: Browser;
+  let dir: string;
+  let ca: TestCa;
+  let headIdentity: TestIdentity;
+  let report: ReportEntity;
+
+  const settle = async () => {
+    await t.app.get(WorkflowEngine).whenIdle();
+    await t.app.get(InboxProjection).settled();
+  };
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'iso-signatures-page-'));
+    ca = new TestCa();
+    writeFileSync(join(dir, 'anchors.pem'), ca.certificatePem);
+    // The browser keeps the session cookie by real time: the application's clock is today.
+    t = await startTestApp('sqlite', {
+      dataSets: [DATA_SET],
+      runtime: true,
+      clock: new ControlledClock(new Date()),
+      signing: { mode: 'pkcs12', keystore: undefined, trustAnchors: join(dir, 'anchors.pem'), secret: 'signatures-page-browser-secret' },
+    });
+    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: CODE });
+    const head = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `head.${CODE}@${DATA_SET}` });
+    const staff = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `staff.${CODE}@${DATA_SET}` });
+    headIdentity = ca.issue(head.fullName);
+    const unitIdentity = ca.issue(unit.officialName);
+    const admin = new ApiClient(t.baseUrl);
+    expect((await admin.login(`administrator.skhcn@${DATA_SET}`, DEMO_PASSWORD)).status).toBe(200);
+    const put = async (path: string, body: unknown) => expect((await admin.request('PUT', path, { body })).status).toBe(200);
+    await put(`/api/admin/signing/people/${head.id}/certificate`, { certificate: headIdentity.certificatePem });
+    await put(`/api/admin/signing/people/${head.id}/signature-image`, { png: blueSignature().toString('base64') });
+    await put(`/api/admin/signing/units/${unit.id}/certificate`, { pkcs12: unitIdentity.pkcs12.toString('base64'), passphrase: unitIdentity.passphrase });
+    await put(`/api/admin/signing/units/${unit.id}/seal`, { png: redSeal().toString('base64'), diameterMm: 36 });
+    const cycle = await insertCycle(t.dataSource, DATA_SET);
+    const reports = t.app.get(ReportsService);
+    report = await reports.startReport(cycle, unit, { divisionReview: false });
+    await reports.saveDraft(report.id, generateReportValues(formForYear(cycle.year), seededRandom(5), { start: cycle.periodStart, end: cycle.periodEnd }, unit.name), { personId: staff.id, login: staff.login });
+    await reports.submit(report.id, { personId: staff.id, login: staff.login });
+    await reports.review(report.id, 'approved', '', { personId: head.id, login: head.login });
+    await settle();
+    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const upload = async (page: Page, selector: string, name: string, bytes: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    await ((await page.$(selector)) as ElementHandle<HTMLInputElement>).uploadFile(path);
+  };
+
+  it('downloads the digest, takes the token’s .p7s through the file input, refuses a stranger’s, and the report is issued', async () => {
+    const downloads = join(dir, 'downloads');
+    mkdirSync(downloads);
+    // The signer's own browser profile, whose downloads land where the test reads them.
+    const context = await browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => console.error('page error (head):', error));
+    try {
+      await page.goto(`${t.baseUrl}/signatures`);
+      await page.waitForSelector('#login-form');
+      await page.type('#login', `head.${CODE}@${DATA_SET}`);
+      await page.type('#password', DEMO_PASSWORD);
+      await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+      expect(new URL(page.url()).pathname).toBe('/signatures');
+      await page.waitForSelector('#signature-list li[data-document]');
+
+      const documentIds = await page.$$eval('#signature-list li[data-document]', (nodes) => nodes.map((n) => n.getAttribute('data-document')!));
+      expect(documentIds).toHaveLength(1);
+      const [documentId] = documentIds;
+      const pending = await t.dataSource.getRepository(PendingSignatureEntity).findOneByOrFail({ documentId });
+      const card = `#signature-list li[data-document="${documentId}"]`;
+      const numbered = await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: documentId });
+      expect(await page.$eval(`#title-${documentId}`, (n) => n.textContent ?? '')).toBe(`Số ${numbered.symbol}: ${numbered.subject}`);
+      // The digest as hex on the page is the one the server keeps.
+      expect((await page.$eval(`#digest-hex-${documentId}`, (n) => n.textContent ?? '')).replace(/\s/g, '')).toBe(pending.digest);
+      expect(await page.$eval(`#pdf-${documentId}`, (a) => a.getAttribute('href'))).toBe(`/api/signatures/${documentId}/pdf`);
+      // The head's menu leads here; every input has a label.
+      expect(await page.$eval('#site-header nav a[aria-current="page"]', (a) => a.getAttribute('href'))).toBe('/signatures');
+      expect(await page.$$eval('#content input, #content select', (nodes) => nodes.filter((n) => !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML))).toEqual([]);
+
+      // Download the digest by clicking the page's link.
+      const name = await page.$eval(`#digest-${documentId}`, (a) => a.getAttribute('download')!);
+      await page.click(`#digest-${documentId}`);
+      const downloaded = join(downloads, name);
+      for (let i = 0; i < 100 && !existsSync(downloaded); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const digest = readFileSync(downloaded);
+      expect(digest.toString('hex')).toBe(pending.digest);
+
+      // A wrong file: another certificate of the same CA. Refused at the field; nothing changes.
+      await upload(page, `#file-${documentId}`, 'stranger.p7s', signDigest(ca.issue('Người Khác'), digest));
+      await page.click(`#sign-form-${documentId} button[type="submit"]`);
+      await page.waitForFunction((id) => (document.getElementById(`file-error-${id}`)?.textContent ?? '') !== '', {}, documentId);
+      expect(await page.$eval(`#file-error-${documentId}`, (n) => n.textContent)).toMatch(/không phải chứng thư số đã đăng ký/);
+      expect(await page.$eval(`#file-${documentId}`, (n) => n.getAttribute('aria-invalid'))).toBe('true');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(`file-${documentId}`);
+      await screenshot(page, 'signatures-refused');
+      const after = await t.dataSource.getRepository(PendingSignatureEntity).findOneByOrFail({ documentId });
+      expect([after.state, after.signedPdf]).toEqual(['awaiting', null]);
+      expect((await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: documentId })).state).toBe('numbered');
+      expect((await t.app.get(WorkflowEngine).listUserTasks({ instanceKey: report.processInstanceKey!, state: 'created' })).map((task) => task.elementId)).toEqual(['sign-report']);
+      expect(await page.$(card)).not.toBeNull();
+
+      // Phone width: nothing wider than the screen.
+      await page.setViewport({ width: 360, height: 740 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await screenshot(page, 'signatures-phone');
+
+      // The token's .p7s over the downloaded digest: accepted, the item leaves the list, the report is issued.
+      await upload(page, `#file-${documentId}`, 'token.p7s', signDigest(headIdentity, digest));
+      await page.click(`#sign-form-${documentId} button[type="submit"]`);
+      await page.waitForSelector('#signatures-none');
+      expect(await page.$eval('#messages', (n) => n.textContent ?? '')).toMatch(/đã được ban hành/);
+      await settle();
+      expect((await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: documentId })).state).toBe('issued');
+      expect(await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id })).toMatchObject({ status: 'issued', issuedDocumentId: documentId });
+      expect(await t.app.get(WorkflowEngine).listUserTasks({ instanceKey: report.processInstanceKey!, state: 'created' })).toEqual([]);
+      await page.reload();
+      await page.waitForSelector('#signatures-none');
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
