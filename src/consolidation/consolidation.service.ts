@@ -263,7 +263,7 @@ export class ConsolidationService {
         lateOrMissing.push({ unitId: unit.id, status: 'missing', note });
       }
     }
-    const expected = (await this.organization.reportingSubtree(consolidation.unitId)).length;
+    const expected = await this.organization.reportingSubtreeSize(consolidation.unitId);
     const late = included.filter((r) => r.late).length;
     return {
       closedAt: this.clock.now().toISOString(),

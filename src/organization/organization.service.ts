@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, Not } from 'typeorm';
+import { DataSource, FindOptionsSelect, IsNull, Not } from 'typeorm';
 import { findInChunks } from '../database/find-in-chunks';
 import { UnitEntity } from './unit.entity';
 
@@ -38,11 +38,20 @@ export class OrganizationService {
    * reporting relation (indexed), so a district's closing reads its communes, not the whole data set.
    */
   async reportingSubtree(unitId: number): Promise<UnitEntity[]> {
+    return this.walkSubtree(unitId);
+  }
+
+  /** How many units are below this one: the subtree read with three columns, not whole units. */
+  async reportingSubtreeSize(unitId: number): Promise<number> {
+    return (await this.walkSubtree(unitId, { id: true, reportsToId: true, sortOrder: true })).length;
+  }
+
+  private async walkSubtree(unitId: number, select?: FindOptionsSelect<UnitEntity>): Promise<UnitEntity[]> {
     const children = new Map<number, UnitEntity[]>();
     const seen = new Set<number>([unitId]);
     let frontier = [unitId];
     while (frontier.length > 0) {
-      const level = await findInChunks(this.dataSource.manager, UnitEntity, 'reportsToId', frontier, {});
+      const level = await findInChunks(this.dataSource.manager, UnitEntity, 'reportsToId', frontier, {}, select);
       frontier = [];
       for (const unit of level.sort((a, b) => a.sortOrder - b.sortOrder)) {
         if (seen.has(unit.id)) continue; // a cycle in imported data must not loop forever
