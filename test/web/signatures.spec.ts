@@ -38,12 +38,16 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
  */
 (TEST_DATABASE_KINDS.includes('sqlite') ? describe : describe.skip)('the signer’s page /signatures [sqlite]', () => {
   const CODE = '21172';
+  /** A head whose token returns a raw signature over the signed attributes. */
+  const RAW_CODE = '21025';
   let t: TestApp;
   let browser: Browser;
   let dir: string;
   let ca: TestCa;
   let headIdentity: TestIdentity;
   let report: ReportEntity;
+  let rawIdentity: TestIdentity;
+  let rawReport: ReportEntity;
 
   const settle = async () => {
     await t.app.get(WorkflowEngine).whenIdle();
@@ -62,24 +66,30 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
       clock: new ControlledClock(new Date()),
       signing: { mode: 'pkcs12', keystore: undefined, trustAnchors: join(dir, 'anchors.pem'), secret: 'signatures-page-browser-secret' },
     });
-    const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: CODE });
-    const head = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `head.${CODE}@${DATA_SET}` });
-    const staff = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `staff.${CODE}@${DATA_SET}` });
-    headIdentity = ca.issue(head.fullName);
-    const unitIdentity = ca.issue(unit.officialName);
     const admin = new ApiClient(t.baseUrl);
     expect((await admin.login(`administrator.skhcn@${DATA_SET}`, DEMO_PASSWORD)).status).toBe(200);
-    const put = async (path: string, body: unknown) => expect((await admin.request('PUT', path, { body })).status).toBe(200);
-    await put(`/api/admin/signing/people/${head.id}/certificate`, { certificate: headIdentity.certificatePem });
-    await put(`/api/admin/signing/people/${head.id}/signature-image`, { png: blueSignature().toString('base64') });
-    await put(`/api/admin/signing/units/${unit.id}/certificate`, { pkcs12: unitIdentity.pkcs12.toString('base64'), passphrase: unitIdentity.passphrase });
-    await put(`/api/admin/signing/units/${unit.id}/seal`, { png: redSeal().toString('base64'), diameterMm: 36 });
     const cycle = await insertCycle(t.dataSource, DATA_SET);
     const reports = t.app.get(ReportsService);
-    report = await reports.startReport(cycle, unit, { divisionReview: false });
-    await reports.saveDraft(report.id, generateReportValues(formForYear(cycle.year), seededRandom(5), { start: cycle.periodStart, end: cycle.periodEnd }, unit.name), { personId: staff.id, login: staff.login });
-    await reports.submit(report.id, { personId: staff.id, login: staff.login });
-    await reports.review(report.id, 'approved', '', { personId: head.id, login: head.login });
+    /** The head's certificate alone (a token signs), the unit's PKCS#12; the report approved, waiting in "Ký số". */
+    const waiting = async (code: string, seed: number) => {
+      const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code });
+      const head = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `head.${code}@${DATA_SET}` });
+      const staff = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `staff.${code}@${DATA_SET}` });
+      const identity = ca.issue(head.fullName);
+      const unitIdentity = ca.issue(unit.officialName);
+      const put = async (path: string, body: unknown) => expect((await admin.request('PUT', path, { body })).status).toBe(200);
+      await put(`/api/admin/signing/people/${head.id}/certificate`, { certificate: identity.certificatePem });
+      await put(`/api/admin/signing/people/${head.id}/signature-image`, { png: blueSignature().toString('base64') });
+      await put(`/api/admin/signing/units/${unit.id}/certificate`, { pkcs12: unitIdentity.pkcs12.toString('base64'), passphrase: unitIdentity.passphrase });
+      await put(`/api/admin/signing/units/${unit.id}/seal`, { png: redSeal().toString('base64'), diameterMm: 36 });
+      const started = await reports.startReport(cycle, unit, { divisionReview: false });
+      await reports.saveDraft(started.id, generateReportValues(formForYear(cycle.year), seededRandom(seed), { start: cycle.periodStart, end: cycle.periodEnd }, unit.name), { personId: staff.id, login: staff.login });
+      await reports.submit(started.id, { personId: staff.id, login: staff.login });
+      await reports.review(started.id, 'approved', '', { personId: head.id, login: head.login });
+      return { identity, report: started };
+    };
+    ({ identity: headIdentity, report } = await waiting(CODE, 5));
+    ({ identity: rawIdentity, report: rawReport } = await waiting(RAW_CODE, 6));
     await settle();
     browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
   });
@@ -95,22 +105,35 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
     await ((await page.$(selector)) as ElementHandle<HTMLInputElement>).uploadFile(path);
   };
 
-  it('downloads the digest, takes the token’s .p7s through the file input, refuses a stranger’s, and the report is issued', async () => {
-    const downloads = join(dir, 'downloads');
-    mkdirSync(downloads);
-    // The signer's own browser profile, whose downloads land where the test reads them.
+  /** The signer's own browser profile (downloads land in `downloads`), signed in through the login page the signer page sends them to. */
+  const signerPage = async (login: string, downloads: string) => {
+    mkdirSync(downloads, { recursive: true });
     const context = await browser.createBrowserContext({ downloadBehavior: { policy: 'allow', downloadPath: downloads } });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => console.error('page error (head):', error));
+    page.on('pageerror', (error) => console.error(`page error (${login}):`, error));
+    await page.goto(`${t.baseUrl}/signatures`);
+    await page.waitForSelector('#login-form');
+    await page.type('#login', login);
+    await page.type('#password', DEMO_PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
+    expect(new URL(page.url()).pathname).toBe('/signatures');
+    await page.waitForSelector('#signature-list li[data-document], #signatures-none');
+    return { context, page };
+  };
+  /** Clicks a download link of the page and reads the file it saved. */
+  const download = async (page: Page, selector: string, downloads: string): Promise<Buffer> => {
+    const name = await page.$eval(selector, (a) => a.getAttribute('download')!);
+    await page.click(selector);
+    const file = join(downloads, name);
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return readFileSync(file);
+  };
+
+  it('downloads the digest, takes the token’s .p7s through the file input, refuses a stranger’s, and the report is issued', async () => {
+    const downloads = join(dir, 'downloads');
+    const { context, page } = await signerPage(`head.${CODE}@${DATA_SET}`, downloads);
     try {
-      await page.goto(`${t.baseUrl}/signatures`);
-      await page.waitForSelector('#login-form');
-      await page.type('#login', `head.${CODE}@${DATA_SET}`);
-      await page.type('#password', DEMO_PASSWORD);
-      await Promise.all([page.waitForNavigation(), page.click('#login-form button[type="submit"]')]);
-      expect(new URL(page.url()).pathname).toBe('/signatures');
-      await page.waitForSelector('#signature-list li[data-document]');
 
       const documentIds = await page.$$eval('#signature-list li[data-document]', (nodes) => nodes.map((n) => n.getAttribute('data-document')!));
       expect(documentIds).toHaveLength(1);
@@ -127,11 +150,7 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
       expect(await page.$$eval('#content input, #content select', (nodes) => nodes.filter((n) => !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML))).toEqual([]);
 
       // Download the digest by clicking the page's link.
-      const name = await page.$eval(`#digest-${documentId}`, (a) => a.getAttribute('download')!);
-      await page.click(`#digest-${documentId}`);
-      const downloaded = join(downloads, name);
-      for (let i = 0; i < 100 && !existsSync(downloaded); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      const digest = readFileSync(downloaded);
+      const digest = await download(page, `#digest-${documentId}`, downloads);
       expect(digest.toString('hex')).toBe(pending.digest);
 
       // A wrong file: another certificate of the same CA. Refused at the field; nothing changes.
@@ -164,6 +183,24 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
       expect(await t.app.get(WorkflowEngine).listUserTasks({ instanceKey: report.processInstanceKey!, state: 'created' })).toEqual([]);
       await page.reload();
       await page.waitForSelector('#signatures-none');
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+  it('takes a raw signature over the downloaded signed attributes, picking the kind from the file', async () => {
+    const downloads = join(dir, 'downloads-raw');
+    const { context, page } = await signerPage(`head.${RAW_CODE}@${DATA_SET}`, downloads);
+    try {
+      const [documentId] = await page.$$eval('#signature-list li[data-document]', (nodes) => nodes.map((n) => n.getAttribute('data-document')!));
+      expect(documentId).toBeDefined();
+      const attributes = await download(page, `#attributes-${documentId}`, downloads);
+      const signature = cryptoSign('sha256', attributes, createPrivateKey(rawIdentity.keyPem));
+      await upload(page, `#file-${documentId}`, 'token.sig', signature);
+      await page.waitForFunction((id) => (document.querySelector(`input[name="kind-${id}"]:checked`) as HTMLInputElement | null)?.value === 'signature', {}, documentId);
+      await page.click(`#sign-form-${documentId} button[type="submit"]`);
+      await page.waitForSelector('#signatures-none');
+      await settle();
+      expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: rawReport.id })).status).toBe('issued');
     } finally {
       await context.close();
     }
