@@ -97,8 +97,8 @@ describe.each(TEST_DATABASE_KINDS)('backup and restore [%s]', (kind) => {
     await restored.initialize();
     try {
       // All but the migrations bookkeeping and what the live source touches on its own: sessions, and
-      // the engine lock's heartbeat (a restored lock names a dead owner and is taken over like after a crash).
-      const live = ['schema_migrations', 'login_throttle', 'sessions', 'wf_engine_lock'];
+      // the engine lock's heartbeat and the scheduler leases' renewals (a restored lock or lease names a dead owner and is taken over like after a crash).
+      const live = ['schema_migrations', 'login_throttle', 'sessions', 'wf_engine_lock', 'scheduler_leases'];
       const tables = (await userTables(t.dataSource)).filter((table) => !live.includes(table));
       expect(await userTables(restored)).toEqual(await userTables(t.dataSource));
       const differing: string[] = [];
