@@ -36,13 +36,33 @@ export class InboxProjection implements OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** Rebuilds the open tasks from the engine (after a restart, or for an engine without durable events). */
+  /**
+   * Rebuilds the open tasks from the engine (after a restart, or for an engine without durable events).
+   * A task the inbox still shows open but the engine no longer lists as open was closed while its
+   * event was lost (the process died after the engine's commit, before this projection's): it takes
+   * the engine's own record — completed, by whom and when, or cancelled — never a guess (it used to be
+   * marked cancelled, so a draft task completed just before a SIGKILL showed up as cancelled; found by
+   * the soak test on MariaDB). Runs in the event queue, so no event is applied halfway through it.
+   */
   async resync(): Promise<void> {
+    const run = this.queue.then(() => this.rebuild());
+    this.queue = run.catch((error) => this.logger.error(`inbox resync: ${(error as Error).message}`));
+    return run;
+  }
+
+  private async rebuild(): Promise<void> {
     const open = await this.engine.listUserTasks({ state: 'created' });
+    const openKeys = new Set(open.map((t) => t.taskKey));
+    const shown = await this.dataSource.getRepository(InboxTaskEntity).find({ where: { state: 'open' }, select: ['taskKey'] });
+    const closed: { taskKey: string; task: UserTask | null }[] = [];
+    for (const { taskKey } of shown.filter((t) => !openKeys.has(t.taskKey))) {
+      closed.push({ taskKey, task: await this.engine.getUserTask(taskKey).catch(() => null) });
+    }
     await writeTransaction(this.dataSource, async (manager) => {
-      const openKeys = new Set(open.map((t) => t.taskKey));
-      const stale = (await manager.find(InboxTaskEntity, { where: { state: 'open' }, select: ['taskKey'] })).filter((t) => !openKeys.has(t.taskKey));
-      for (const task of stale) await manager.update(InboxTaskEntity, { taskKey: task.taskKey }, { state: 'cancelled' });
+      for (const { taskKey, task } of closed) {
+        if (task && task.state !== 'created') await this.upsert(manager, task, task.state);
+        else if (!task) await manager.update(InboxTaskEntity, { taskKey }, { state: 'cancelled' }); // the engine does not know it (any more)
+      }
       for (const task of open) await this.upsert(manager, task, 'open');
     });
   }
