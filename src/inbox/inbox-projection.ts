@@ -1,4 +1,4 @@
-import { writeTransaction } from '../database/write-transaction';
+import { isUniqueViolation, writeTransaction } from '../database/write-transaction';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { UserTask, WorkflowEngine, WorkflowEvent } from '../workflow/workflow-engine';
@@ -58,7 +58,7 @@ export class InboxProjection implements OnModuleDestroy {
     for (const { taskKey } of shown.filter((t) => !openKeys.has(t.taskKey))) {
       closed.push({ taskKey, task: await this.engine.getUserTask(taskKey).catch(() => null) });
     }
-    await writeTransaction(this.dataSource, async (manager) => {
+    await this.write(async (manager) => {
       for (const { taskKey, task } of closed) {
         if (task && task.state !== 'created') await this.upsert(manager, task, task.state);
         else if (!task) await manager.update(InboxTaskEntity, { taskKey }, { state: 'cancelled' }); // the engine does not know it (any more)
@@ -71,14 +71,22 @@ export class InboxProjection implements OnModuleDestroy {
     switch (event.type) {
       case 'userTaskCreated':
       case 'userTaskAssigned':
-        return writeTransaction(this.dataSource, (manager) => this.upsert(manager, event.task, 'open'));
+        return this.write((manager) => this.upsert(manager, event.task, 'open'));
       case 'userTaskCompleted':
-        return writeTransaction(this.dataSource, (manager) => this.upsert(manager, event.task, 'completed'));
+        return this.write((manager) => this.upsert(manager, event.task, 'completed'));
       case 'userTaskCancelled':
-        return writeTransaction(this.dataSource, (manager) => this.upsert(manager, event.task, 'cancelled'));
+        return this.write((manager) => this.upsert(manager, event.task, 'cancelled'));
       default:
         return;
     }
+  }
+
+  /**
+   * Several application processes (zeebe engine) each announce the same new task: two may insert its
+   * row at once, and the second is refused by the primary key; written again, it finds the row and updates it.
+   */
+  private write(work: (manager: EntityManager) => Promise<void>): Promise<void> {
+    return writeTransaction(this.dataSource, work).catch((error) => (isUniqueViolation(error) ? writeTransaction(this.dataSource, work) : Promise.reject(error)));
   }
 
   private async upsert(manager: EntityManager, task: UserTask, state: InboxTaskEntity['state']): Promise<void> {
