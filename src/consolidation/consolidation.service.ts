@@ -74,6 +74,11 @@ export interface ConsolidationProgress {
   consolidation: { id: number; cycleId: number; unitId: number; unitName: string; status: string; closedAt: string | null; unitsDeadlineAt: string | null };
   counts: Record<ProgressStatus, number> & { expected: number };
   units: ProgressRow[];
+  /**
+   * The subtree's totals by figure: what closing now would count (reports arrived from the units
+   * directly below, and what each closed consolidation below counted), or what the closed period counted.
+   */
+  totals: { counted: number; closed: boolean; rows: { section: string; label: string; unit: string; value: number }[] };
 }
 
 /** Paper report entered on a unit's behalf (nhập hộ). */
@@ -186,10 +191,22 @@ export class ConsolidationService {
         reference: report ? this.referenceOf(report, documents) : null,
       });
     }
+    const snapshot = consolidation.snapshot ?? (await this.snapshot(consolidation));
+    const form = formById(snapshot.formId);
+    const totals = {
+      counted: snapshot.included.length,
+      closed: consolidation.status === 'closed',
+      rows: form.sections.flatMap((section) =>
+        section.fields
+          .filter((field) => field.aggregate !== 'none')
+          .map((field) => ({ section: section.title, label: field.label, unit: field.unit ?? (field.aggregate === 'count-yes' ? 'đơn vị' : ''), value: snapshot.subtreeTotals[`${section.key}.${field.key}`] ?? 0 })),
+      ),
+    };
     return {
       consolidation: { id: consolidation.id, cycleId: consolidation.cycleId, unitId: unit.id, unitName: unit.officialName, status: consolidation.status, closedAt: consolidation.closedAt?.toISOString() ?? null, unitsDeadlineAt: consolidation.unitsDeadlineAt?.toISOString() ?? null },
       counts,
       units,
+      totals,
     };
   }
 

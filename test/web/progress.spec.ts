@@ -54,6 +54,9 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     expect(await page.$$eval('#progress tbody tr', (rows) => rows.length)).toBe(expected);
     const row = await page.$eval('#progress tr[data-unit="21211"]', (node) => node.textContent ?? '');
     expect(row).toContain('Chưa bắt đầu');
+    expect(await textOf(page, '#totals-title')).toBe('Số liệu tổng hợp đến nay');
+    expect(await textOf(page, '#content')).toContain('Từ 0 báo cáo đã được tính');
+    expect(await page.$$eval('#totals tbody tr', (rows) => rows.map((r) => r.lastElementChild?.textContent))).toEqual(expect.arrayContaining(['0']));
     expect(await page.$eval('a[href$="tables.xlsx"]', (a) => (a as HTMLAnchorElement).href)).toMatch(/\/api\/consolidations\/\d+\/tables\.xlsx$/);
 
     await page.type('#progress tr[data-unit="21211"] input', '30/11/2026');
@@ -65,7 +68,8 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     // A report received on paper, entered on the commune's behalf with its scan; the reference is required.
     await clickAndWait(page, '#progress tr[data-unit="21034"] a.paper-link');
     await page.waitForSelector('#paper-fieldset');
-    await fill(page, generateReportValues(formForYear(2026), seededRandom(3), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Bình Sơn'));
+    const paperValues = generateReportValues(formForYear(2026), seededRandom(3), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Bình Sơn');
+    await fill(page, paperValues);
     const scan = join(ARTIFACTS, 'bao-cao-giay.pdf');
     writeFileSync(scan, '%PDF-1.4\n%%EOF\n');
     await ((await page.$('#paper-scan')) as ElementHandle<HTMLInputElement>).uploadFile(scan);
@@ -81,6 +85,12 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     const paperRow = await page.$eval('#progress tr[data-unit="21034"]', (node) => node.textContent ?? '');
     expect(paperRow).toContain('(nhập hộ)');
     expect(paperRow).toContain('45/BC-UBND ngày 12/11/2026');
+    // The totals so far now count the paper report: each summed figure is its value, in Vietnamese format.
+    expect(await textOf(page, '#content')).toContain('Từ 1 báo cáo đã được tính');
+    const form = formForYear(2026);
+    const summed = form.sections.flatMap((section) => section.fields.filter((f) => f.aggregate === 'sum').map((f) => ({ label: `${section.title}: ${f.label}`, value: paperValues.figures[section.key]?.[f.key] })));
+    const shown = new Map(await page.$$eval('#totals tbody tr', (rows) => rows.map((r) => [r.firstElementChild?.textContent ?? '', r.lastElementChild?.textContent ?? ''] as [string, string])));
+    for (const { label, value } of summed) expect(shown.get(label)).toBe(new Intl.NumberFormat('vi-VN').format(typeof value === 'number' ? value : 0));
     // Closing the period asks for confirmation first (a native dialog, accepted here).
     page.once('dialog', (dialog) => void dialog.accept());
     await clickAndWait(page, '#close-period');
@@ -88,6 +98,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     expect(await textOf(page, '#messages')).toBe('Đã chốt số liệu.');
     expect(await textOf(page, '#content')).toContain('Đã chốt số liệu lúc');
     expect(await page.$('#close-period')).toBeNull();
+    expect(await textOf(page, '#totals-title')).toBe('Số liệu tổng hợp đã chốt');
     await screenshot(page, '09-progress-closed');
     await context.close();
   }, 120_000);

@@ -1,6 +1,6 @@
 // The consolidator's dashboard: where every unit below stands in a cycle, the counts, and the
 // consolidator's acts (urge the late units, extend one unit's deadline, close the period, the XLSX tables).
-import { announce, api, ApiError, compareVietnamese, el, formatDate, formatDateTime, hasRole, param, runPage, signedIn, unitsOf } from './app.js';
+import { announce, api, ApiError, compareVietnamese, el, formatDate, formatDateTime, formatNumber, hasRole, param, runPage, signedIn, unitsOf } from './app.js';
 import { progressChart } from './progress-chart.js';
 
 const FOLLOWERS = ['consolidator', 'head', 'deputy', 'clerk'];
@@ -44,6 +44,25 @@ runPage(async () => {
     el('ul', { id: 'counts', class: 'legend' }, ORDER.map((s) => el('li', {}, `${LABELS[s]}: ${counts[s] ?? 0}`))),
   );
 
+  // Totals so far: what closing now would count (or what the closed period counted), figure by figure.
+  const totals = el(
+    'section',
+    { 'aria-labelledby': 'totals-title', class: 'panel' },
+    el('h2', { id: 'totals-title' }, progress.totals.closed ? 'Số liệu tổng hợp đã chốt' : 'Số liệu tổng hợp đến nay'),
+    el('p', { class: 'hint' }, `Từ ${formatNumber(progress.totals.counted)} báo cáo đã được tính${progress.totals.closed ? '' : ' (báo cáo gửi về một đơn vị tổng hợp cấp dưới được tính khi đơn vị đó chốt số liệu)'}.`),
+    el(
+      'div',
+      { class: 'table-wrap' },
+      el(
+        'table',
+        { id: 'totals' },
+        el('caption', { class: 'sr-only' }, 'Số liệu tổng hợp theo chỉ tiêu'),
+        el('thead', {}, el('tr', {}, ['Chỉ tiêu', 'Đơn vị tính', 'Tổng'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, progress.totals.rows.map((r) => el('tr', {}, el('td', {}, `${r.section}: ${r.label}`), el('td', {}, r.unit), el('td', { class: 'number' }, formatNumber(r.value))))),
+      ),
+    ),
+  );
+
   const rows = [...progress.units]
     .sort((a, b) => ORDER.indexOf(b.status) - ORDER.indexOf(a.status) || compareVietnamese(a.name, b.name))
     .map((u) =>
@@ -84,6 +103,7 @@ runPage(async () => {
     picker,
     summary,
     progressChart(progress.units, counts.expected),
+    totals,
     acts,
     el(
       'div',
