@@ -145,13 +145,18 @@ export class CycleSimulator {
     let dayIndex = 0;
     for (let now = this.nextMorning(this.clock.now()); now <= end; now = new Date(now.getTime() + DAY_MS)) {
       await this.moveTo(now);
+      // The day's filings: drawn in unit order (the same seed gives the same reports), then done by
+      // several people at once, as offices do — so one report's PDF renders while another is reviewed.
+      const filings: Filing[] = [];
       for (const unit of units) {
         const due = plan.get(unit.id);
         if (due && due <= now) {
           plan.delete(unit.id);
-          await this.file(unit);
+          const filing = await this.drawFiling(unit);
+          if (filing) filings.push(filing);
         }
       }
+      await forEachAtOnce(filings, PEOPLE_AT_ONCE, (filing) => this.fileDrawn(filing));
       if (sameDay(now, districtClose, this.config.civilTimeZone)) {
         for (const district of districts) {
           await this.consolidations.close((await this.consolidationOf(cycle, district)).id, await this.actor('consolidator', district));
@@ -186,15 +191,25 @@ export class CycleSimulator {
 
   /** Staff draft and submit; the division head (where the unit wants one) and the head review, returning some once. */
   private async file(unit: UnitEntity): Promise<void> {
+    const filing = await this.drawFiling(unit);
+    if (filing) await this.fileDrawn(filing);
+  }
+
+  /** What a unit will file, drawn from the seeded random sequence; null when its report is already in. */
+  private async drawFiling(unit: UnitEntity): Promise<Filing | null> {
     const report = await this.dataSource.getRepository(ReportEntity).findOneByOrFail({ unitId: unit.id, cycleId: (await this.cycleOfUnit(unit)).id });
-    if (report.onPaper || report.approvedVersion !== null) return;
+    if (report.onPaper || report.approvedVersion !== null) return null;
     const cycle = await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId });
-    const staff = await this.actor('staff', unit);
     const values = generateReportValues(formForYear(cycle.year), seededRandom(Math.floor(this.random() * 1e9)), { start: cycle.periodStart, end: cycle.periodEnd }, unit.officialName);
+    return { unit, report, values, returnedOnce: this.random() < this.options.returnRate };
+  }
+
+  private async fileDrawn({ unit, report, values, returnedOnce }: Filing): Promise<void> {
+    const staff = await this.actor('staff', unit);
     await this.reports.saveDraft(report.id, values, staff);
     await this.reports.submit(report.id, staff);
     await this.settle();
-    if (this.random() < this.options.returnRate) {
+    if (returnedOnce) {
       await this.review(unit, report, 'returned', 'Đề nghị rà soát lại số liệu thủ tục hành chính và bổ sung kiến nghị.');
       const fixed: ReportValues = { ...values, narratives: { ...values.narratives, proposals: `${values.narratives.proposals ?? ''}\nĐề nghị tiếp tục hỗ trợ kinh phí duy trì HTQLCL.`.trim() } };
       await this.reports.saveDraft(report.id, fixed, staff);
@@ -301,6 +316,24 @@ export class CycleSimulator {
   private async settle(): Promise<void> {
     await this.engine.whenIdle();
   }
+}
+
+/** People filing at once on a simulated day (each a draft, a submission, reviews, an issued PDF). */
+const PEOPLE_AT_ONCE = 4;
+
+interface Filing {
+  unit: UnitEntity;
+  report: ReportEntity;
+  values: ReportValues;
+  returnedOnce: boolean;
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function forEachAtOnce<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
 }
 
 function sameDay(a: Date, b: Date, zone: string): boolean {
