@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { findByIdOrNotFound } from '../database/find-by-id';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor } from '../access/actor';
@@ -13,7 +14,7 @@ import { PersonEntity } from '../organization/person.entity';
 import { RoleAssignmentEntity } from '../organization/role-assignment.entity';
 import { ALL_ROLES, Role } from '../organization/roles';
 import { UnitEntity } from '../organization/unit.entity';
-import { ConflictError, FieldProblem, NotFoundError, ValidationFailedError } from '../shared/errors';
+import { ConflictError, FieldProblem, ValidationFailedError } from '../shared/errors';
 import { WorkflowEngine } from '../workflow/workflow-engine';
 import { COLUMN_LABELS, parseRoles, readPeopleSheet, SheetProblem, SheetRow } from './people-sheet';
 
@@ -185,16 +186,12 @@ export class PeopleAdministration {
     return missing.length;
   }
 
-  private async person(id: number): Promise<PersonEntity> {
-    const person = await this.dataSource.getRepository(PersonEntity).findOneBy({ id });
-    if (!person) throw new NotFoundError(`Person ${id}`);
-    return person;
+  private person(id: number): Promise<PersonEntity> {
+    return findByIdOrNotFound(this.dataSource, PersonEntity, id, 'Person');
   }
 
-  private async unit(id: number): Promise<UnitEntity> {
-    const unit = await this.dataSource.getRepository(UnitEntity).findOneBy({ id });
-    if (!unit) throw new NotFoundError(`Unit ${id}`);
-    return unit;
+  private unit(id: number): Promise<UnitEntity> {
+    return findByIdOrNotFound(this.dataSource, UnitEntity, id, 'Unit');
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { findByIdOrNotFound } from '../../database/find-by-id';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { Actor } from '../../access/actor';
@@ -217,16 +218,12 @@ export class SigningCredentials {
     });
   }
 
-  private async person(id: number): Promise<PersonEntity> {
-    const person = await this.dataSource.getRepository(PersonEntity).findOneBy({ id });
-    if (!person) throw new NotFoundError(`Person ${id}`);
-    return person;
+  private person(id: number): Promise<PersonEntity> {
+    return findByIdOrNotFound(this.dataSource, PersonEntity, id, 'Person');
   }
 
-  private async unit(id: number): Promise<UnitEntity> {
-    const unit = await this.dataSource.getRepository(UnitEntity).findOneBy({ id });
-    if (!unit) throw new NotFoundError(`Unit ${id}`);
-    return unit;
+  private unit(id: number): Promise<UnitEntity> {
+    return findByIdOrNotFound(this.dataSource, UnitEntity, id, 'Unit');
   }
 }
 
