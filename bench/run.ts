@@ -66,6 +66,14 @@ const SUITES: Suite[] = [
     args: ts('bench/consolidation.bench.ts', '99', '100', '3'),
     summarize: (r) => ({ figures: `${r.units} units: province totals + tables ${r.provinceTotalsAndTablesMs} ms; progress ${r.medianMs.progress} ms; XLSX ${r.medianMs.tablesWorkbook} ms; ${r.districts} district closings ${r.medianMs.districtSnapshots} ms`, goal: 'totals and tables < 1 s' }),
   },
+  {
+    name: 'api',
+    args: ts('bench/api.bench.ts', '10', '50'),
+    summarize: (r) => ({
+      figures: `${r.dataSet}, ${r.openTasks} open tasks, ${r.connections} clients: ${Object.entries(r.results).map(([page, x]: [string, any]) => `${page} p50 ${x.p50Ms} / p99 ${x.p99Ms} ms (${x.requestsPerS}/s${x.timeouts ? `, ${x.timeouts} timeouts` : ''})`).join('; ')}`,
+      goal: 'p99 < 100 ms',
+    }),
+  },
   { name: 'cycle-2025-sqlite', args: ts('bench/cycle.bench.ts', 'quang-ngai-2025'), summarize: cycleSummary },
   { name: 'cycle-2025-mariadb', args: ts('bench/cycle.bench.ts', 'quang-ngai-2025'), mariadb: true, summarize: cycleSummary },
   { name: 'cycle-generated-500', args: ts('bench/cycle.bench.ts', 'generated:12x40'), summarize: cycleSummary },
