@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, Not, IsNull } from 'typeorm';
 import { PersonEntity } from '../organization/person.entity';
-import { UserTask, WorkflowEngine, WorkflowError } from '../workflow/workflow-engine';
+import { UserTask, WorkflowEngine } from '../workflow/workflow-engine';
+import { completeLeftOpenTask } from './complete-left-open';
 import { UNIT_REPORT_PROCESS, UNIT_REPORT_TASKS } from './report-process';
 import { ReportReviewEntity, ReviewStage } from './report-review.entity';
 import { ReportVersionEntity } from './report-version.entity';
@@ -47,12 +48,10 @@ export class ReportReconciliation {
         const step = await this.recordedStep(report, task);
         if (!step) continue;
         try {
-          await this.engine.completeUserTask(task.taskKey, step.variables, step.actor);
+          if (!(await completeLeftOpenTask(this.engine, task.taskKey, step.variables, step.actor))) continue;
           result.completed.push({ reportId: report.id, taskKey: task.taskKey, elementId: task.elementId });
           this.logger.log(`report ${report.id}: ${task.elementId} completed at start (${step.what} was recorded, the engine step was not)`);
         } catch (error) {
-          // Done meanwhile by someone else (another process on a shared engine): nothing is left to do.
-          if (error instanceof WorkflowError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_STATE')) continue;
           result.failed.push({ reportId: report.id, taskKey: task.taskKey, message: (error as Error).message });
           this.logger.error(`report ${report.id}: ${task.elementId} could not be completed at start: ${(error as Error).message}`);
         }

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { PendingSignatureEntity } from '../documents/signing/pending-signature.entity';
 import { PersonEntity } from '../organization/person.entity';
-import { WorkflowEngine, WorkflowError } from '../workflow/workflow-engine';
+import { WorkflowEngine } from '../workflow/workflow-engine';
+import { completeLeftOpenTask } from './complete-left-open';
 import { UNIT_REPORT_PROCESS, UNIT_REPORT_TASKS } from './report-process';
 
 /** What one start reconciled: the "Ký số" tasks it completed, and those it could not. */
@@ -46,12 +47,10 @@ export class SignatureReconciliation {
       const signer = signerOf.get(documentId);
       if (!signer) continue; // still awaiting the signature: the task is rightly open
       try {
-        await this.engine.completeUserTask(task.taskKey, { signaturePending: false }, signer);
+        if (!(await completeLeftOpenTask(this.engine, task.taskKey, { signaturePending: false }, signer))) continue;
         result.completed.push({ documentId, taskKey: task.taskKey });
         this.logger.log(`document ${documentId}: "Ký số" task ${task.taskKey} completed at start (the signature was accepted, the engine step was not)`);
       } catch (error) {
-        // Done meanwhile by someone else (another process on a shared engine): nothing is left to do.
-        if (error instanceof WorkflowError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_STATE')) continue;
         result.failed.push({ documentId, taskKey: task.taskKey, message: (error as Error).message });
         this.logger.error(`document ${documentId}: "Ký số" task ${task.taskKey} could not be completed at start: ${(error as Error).message}`);
       }
