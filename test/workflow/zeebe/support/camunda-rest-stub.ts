@@ -124,8 +124,11 @@ export class CamundaRestStub {
     if (fault) fault.times--;
     if (fault && 'drop' in fault && fault.drop === 'before') return void request.socket.destroy();
     if (fault && 'status' in fault) return this.problem(response, fault.status, fault.title ?? (fault.status === 503 || fault.status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE'), 'injected by the test');
+    // A long poll whose client has gone (a stopped worker) must not take jobs, as a real gateway does not.
+    let clientGone = false;
+    response.on('close', () => (clientGone = !response.writableEnded));
     try {
-      const answer = await this.route(method, path, body);
+      const answer = await this.route(method, path, body, () => clientGone);
       if (fault && 'drop' in fault) return void request.socket.destroy();
       if (answer === undefined) {
         response.writeHead(204).end();
@@ -146,7 +149,7 @@ export class CamundaRestStub {
     response.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title, status, detail, instance: '/v2' }));
   }
 
-  private async route(method: string, path: string, body: any): Promise<unknown> {
+  private async route(method: string, path: string, body: any, clientGone: () => boolean = () => false): Promise<unknown> {
     const brain = this.brain;
     let match: RegExpMatchArray | null;
     if (method === 'GET' && path === '/v2/topology') return { brokers: [{ nodeId: 0, host: '127.0.0.1', port: 26501, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version: '8.8.0' }], clusterSize: 1, partitionsCount: 1, replicationFactor: 1, gatewayVersion: '8.8.0' };
@@ -194,7 +197,7 @@ export class CamundaRestStub {
       if (typeof body.changeset?.retries === 'number') this.jobRetries.set(this.idOf(match[1]), body.changeset.retries);
       return undefined;
     }
-    if (method === 'POST' && path === '/v2/jobs/activation') return { jobs: await this.activate(body) };
+    if (method === 'POST' && path === '/v2/jobs/activation') return { jobs: await this.activate(body, clientGone) };
     if (method === 'POST' && (match = path.match(/^\/v2\/jobs\/(\d+)\/(completion|failure|error)$/))) {
       const outcome: JobOutcome = match[2] === 'completion' ? { outcome: 'complete', variables: body?.variables ?? {} }
         : match[2] === 'error' ? { outcome: 'bpmnError', errorCode: body.errorCode, message: body.errorMessage, variables: body.variables ?? {} }
@@ -292,7 +295,7 @@ export class CamundaRestStub {
     }));
   }
 
-  private async activate(body: { type: string; worker: string; timeout: number; maxJobsToActivate: number; requestTimeout?: number }): Promise<unknown[]> {
+  private async activate(body: { type: string; worker: string; timeout: number; maxJobsToActivate: number; requestTimeout?: number }, clientGone: () => boolean): Promise<unknown[]> {
     this.bridge(body.type);
     const take = () => {
       const now = Date.now();
@@ -312,6 +315,7 @@ export class CamundaRestStub {
         });
         this.waiters.set(body.type, waiters);
       });
+      if (clientGone()) return [];
       jobs = take();
     }
     return jobs.map(({ id, job, activatedUntil }) => ({
