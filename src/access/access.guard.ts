@@ -14,6 +14,9 @@ import { describePolicy, POLICY_KEY, RolePolicy, RoutePolicy, UnitLocator, UnitR
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FIELD = '_csrf';
 
+/** The login page's form token (double submit): a cookie only this site's pages can set, and the same value in the form. */
+export const SIGN_IN_FORM_COOKIE = 'iso_cycle_form';
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -48,6 +51,10 @@ export class AccessGuard implements CanActivate {
     state.session = resolved?.session;
     const unsafe = !SAFE_METHODS.has(request.method);
 
+    if (policy === 'sign-in-form') {
+      if (unsafe) checkSignInFormToken(request);
+      return true;
+    }
     if (policy === 'public') {
       // No session to protect here; a cross-site HTML form cannot send JSON without a CORS preflight.
       if (unsafe && !request.is('application/json')) throw new UnsupportedMediaTypeError('Send the request body as application/json.');
@@ -92,4 +99,20 @@ export class AccessGuard implements CanActivate {
         return this.moduleRef.get<UnitResolver>(locator.resolver, { strict: false }).unitsOf(request);
     }
   }
+}
+
+/**
+ * Before anyone signs in there is no session to bind a CSRF token to: the login page sets a random
+ * token as a SameSite=Strict cookie and writes it into its form; a cross-site page can neither read
+ * the cookie nor make the browser send it, so it cannot sign a victim into another account.
+ */
+function checkSignInFormToken(request: Request): void {
+  const body = request.body as Record<string, unknown> | undefined;
+  const given = body && typeof body === 'object' && typeof body[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : '';
+  if (body && typeof body === 'object' && CSRF_FIELD in body) delete body[CSRF_FIELD];
+  const cookie = (request.cookies as Record<string, unknown> | undefined)?.[SIGN_IN_FORM_COOKIE];
+  const expected = typeof cookie === 'string' ? cookie : '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  if (b.length < 32 || a.length !== b.length || !timingSafeEqual(a, b)) throw new ForbiddenError('The sign-in form token is missing or wrong; reload the login page and try again.', 'csrf-token-invalid');
 }

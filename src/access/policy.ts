@@ -46,10 +46,12 @@ export interface RolePolicy extends RoleRule {
 
 /**
  * - `'public'`: anyone, no session (login, health). Unsafe methods must send JSON (no cross-site forms).
+ * - `'sign-in-form'`: anyone, through the login page's own HTML form: unsafe requests carry the form
+ *   token the page set as a cookie and as a field (double submit), so a cross-site form cannot post.
  * - `'signed-in'`: any signed-in person, acting on themselves only (their session, their password).
  * - a RolePolicy: one of `roles` in a unit of the scope that contains the target unit.
  */
-export type RoutePolicy = 'public' | 'signed-in' | RolePolicy;
+export type RoutePolicy = 'public' | 'sign-in-form' | 'signed-in' | RolePolicy;
 
 export const POLICY_KEY = 'iso-cycle:policy';
 
@@ -69,7 +71,7 @@ export function Policy(policy: RoutePolicy): MethodDecorator & ClassDecorator {
     if (policy.scope !== 'any-unit' && !policy.unit) throw new Error(`@Policy: scope "${policy.scope}" needs a unit locator (unitFrom.param/query/body/resolver)`);
   }
   const docs =
-    policy === 'public'
+    policy === 'public' || policy === 'sign-in-form'
       ? []
       : [ApiCookieAuth('session'), ApiUnauthorizedResponse({ description: 'No valid session.' }), ...(policy === 'signed-in' ? [] : [ApiForbiddenResponse({ description: `Needs ${describePolicy(policy)}.` })])];
   return applyDecorators(SetMetadata(POLICY_KEY, policy), ...docs);

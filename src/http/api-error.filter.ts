@@ -37,7 +37,7 @@ const STATUS_OF: [abstract new (...args: never[]) => DomainError, number][] = [
  */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HTTP');
+  protected readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -49,7 +49,8 @@ export class ApiErrorFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private translate(exception: unknown, request: Request): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
+  /** The status, body and headers an error answers with; pages (src/web) show the same decision as HTML. */
+  protected translate(exception: unknown, request: Request): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
     if (exception instanceof DomainError) {
       const status = STATUS_OF.find(([type]) => exception instanceof type)?.[1];
       if (status !== undefined) {

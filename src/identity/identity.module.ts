@@ -28,6 +28,6 @@ import { LoginThrottle } from './throttle/login-throttle.service';
     },
   ],
   controllers: [AuthController, PeopleAdminController, OidcController],
-  exports: [Sessions, PasswordHasher],
+  exports: [Sessions, PasswordHasher, AuthService],
 })
 export class IdentityModule {}

@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { IdentityModule } from '../identity/identity.module';
+import { InboxModule } from '../inbox/inbox.module';
 import { projectRoot } from '../shared/project-root';
+import { PageErrorFilter } from './page-error.filter';
+import { PageShells } from './page-shell';
+import { AccountPage } from './pages/account.page';
+import { InboxPage } from './pages/inbox.page';
+import { SignInPage } from './pages/sign-in.page';
+import { PageRenderer } from './views/page-renderer';
 
 /** The pages, scripts and styles of the web app (`web/`), served as they are: there is no build step. */
 export const WEB_DIR = join(projectRoot(), 'web');
@@ -10,7 +18,7 @@ export const WEB_DIR = join(projectRoot(), 'web');
 export const BPMN_JS_DIST = join(projectRoot(), 'node_modules', 'bpmn-js', 'dist');
 const VENDOR_BPMN_JS = '/vendor/bpmn-js/';
 
-/** `/inbox` → web/inbox.html, `/vendor/bpmn-js/…` → bpmn-js/dist/…; anything else falls through to the routes. */
+/** Stylesheet and scripts from web/ (`/report` → web/report.html for a page not yet rendered on the server), `/vendor/bpmn-js/…` → bpmn-js/dist/…; anything else falls through to the routes. */
 export function webFiles(): (request: Request, response: Response, next: NextFunction) => void {
   const pages = express.static(WEB_DIR, { extensions: ['html'], index: 'index.html', dotfiles: 'ignore', maxAge: 0 });
   const bpmnJs = express.static(BPMN_JS_DIST, { index: false, dotfiles: 'ignore', maxAge: '1d' });
@@ -29,11 +37,17 @@ export function webFiles(): (request: Request, response: Response, next: NextFun
 }
 
 /**
- * The web app for people: static pages whose small scripts call the JSON API under /api with the
- * session cookie and the session's CSRF token (docs/web.md). Static files pass no access guard
- * and need none: they hold no data; every piece of data comes from an API route with its @Policy.
+ * The web app for people (docs/web.md): pages rendered on the server from Handlebars views
+ * (`templates/web/`) by page controllers (`src/web/pages/`), each route with its @Policy like any
+ * API route, every action a plain HTML form (CSRF token in `_csrf`) answered by a redirect, so
+ * everything works without JavaScript; small scripts under `web/js/` only enhance. Static files
+ * (stylesheet, scripts, bpmn-js) pass no access guard and need none: they hold no data.
  */
-@Module({})
+@Module({
+  imports: [IdentityModule, InboxModule],
+  controllers: [SignInPage, InboxPage, AccountPage],
+  providers: [PageRenderer, PageShells, PageErrorFilter],
+})
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(webFiles()).forRoutes({ path: '{*path}', method: RequestMethod.GET }, { path: '{*path}', method: RequestMethod.HEAD });

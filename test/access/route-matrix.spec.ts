@@ -46,6 +46,8 @@ interface Call {
 type MatrixRow =
   /** Anyone may call it (no session needed). */
   | { access: 'public'; call: () => Call }
+  /** Anyone, through the login page's form: refused without the page's form token, let through with it. */
+  | { access: 'sign-in-form'; call: () => Call }
   /** Any signed-in person, about themselves; anonymous denied. `freshSession`: the call ends or spends the session. */
   | { access: 'signed-in'; call: () => Call; freshSession?: boolean }
   /** By role: [own unit, other unit] per role; roles not listed are denied on both. */
@@ -170,6 +172,25 @@ const MATRIX: Record<string, MatrixRow> = {
     call: ({ unit }) => ({ path: `/api/units/${unit.id}/audit-events` }),
     roles: { [Role.Staff]: OWN_ONLY, [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Consolidator]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
   },
+  // The server-rendered pages (src/web): the same policies as the API routes they stand beside.
+  'GET /': { access: 'public', call: () => ({ path: '/' }) },
+  'GET /login': { access: 'public', call: () => ({ path: '/login' }) },
+  'POST /login': { access: 'sign-in-form', call: () => ({ path: '/login', body: { login: 'staff.21172@quang-ngai-2025', password: DEMO_PASSWORD } }) },
+  'POST /logout': { access: 'signed-in', call: () => ({ path: '/logout' }), freshSession: true },
+  'GET /inbox': { access: 'signed-in', call: () => ({ path: '/inbox' }) },
+  'GET /account': { access: 'signed-in', call: () => ({ path: '/account' }) },
+  'POST /account/password': { access: 'signed-in', call: () => ({ path: '/account/password', body: { currentPassword: 'not-my-password', newPassword: 'a-new-long-password', repeatPassword: 'a-new-long-password' } }) },
+  'POST /tasks/:taskKey/claim': { access: 'by-role', call: ({ taskKey }) => ({ path: `/tasks/${taskKey}/claim` }), roles: { [Role.Staff]: OWN_ONLY } },
+  'POST /tasks/:taskKey/unclaim': {
+    access: 'by-role',
+    call: ({ taskKey }) => ({ path: `/tasks/${taskKey}/unclaim` }),
+    roles: { [Role.Staff]: OWN_ONLY, [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Clerk]: OWN_ONLY, [Role.Consolidator]: OWN_ONLY },
+  },
+  'POST /tasks/:taskKey/assign': {
+    access: 'by-role',
+    call: ({ taskKey, person }) => ({ path: `/tasks/${taskKey}/assign`, body: { login: person.login } }),
+    roles: { [Role.Head]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
+  },
   // Signatures made elsewhere: each person reaches only the documents waiting for their own signature (others: 404).
   'GET /api/signatures': { access: 'signed-in', call: () => ({ path: '/api/signatures' }) },
   'GET /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000' }) },
@@ -200,8 +221,12 @@ const ACTORS: Record<Role, { unit: [string, string]; other: [string, string] }> 
   [Role.Administrator]: { unit: ['quang-ngai-2025', 'skhcn'], other: ['quang-ngai-2021', '21040'] },
 };
 
-const isAllowed = (r: ApiResponse) => r.status !== 401 && r.status !== 403 && r.status < 500;
-const isDenied = (r: ApiResponse, signedIn: boolean) => (signedIn ? r.status === 403 && r.body?.error?.code === 'forbidden' : r.status === 401);
+/** A server-rendered page (src/web): it refuses with a 403 page, and sends anonymous callers to the login page. */
+const isPage = (path: string) => !path.startsWith('/api/') && path !== '/health';
+const sentToLogin = (r: ApiResponse) => r.status === 303 && (r.headers.get('location') ?? '').startsWith('/login?next=');
+const isAllowed = (r: ApiResponse) => r.status !== 401 && r.status !== 403 && r.status < 500 && !sentToLogin(r);
+const isDenied = (r: ApiResponse, signedIn: boolean, page: boolean) =>
+  signedIn ? r.status === 403 && (page ? typeof r.body === 'string' && r.body.includes('Không có quyền') : r.body?.error?.code === 'forbidden') : page ? sentToLogin(r) : r.status === 401;
 const methodOf = (key: string) => key.split(' ')[0];
 
 describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/other unit [%s]', (kind) => {
@@ -271,14 +296,24 @@ describe.each(TEST_DATABASE_KINDS)('access matrix: every route × role × own/ot
 
   it.each(Object.entries(MATRIX))('%s', async (key, row) => {
     const mismatches: string[] = [];
+    const page = isPage(key.split(' ')[1]);
     const check = (label: string, response: ApiResponse, expected: Outcome, signedIn: boolean) => {
-      const ok = expected === 'allow' ? isAllowed(response) : isDenied(response, signedIn);
+      const ok = expected === 'allow' ? isAllowed(response) : isDenied(response, signedIn, page);
       if (!ok) mismatches.push(`${label}: expected ${expected}, got ${response.status} ${JSON.stringify(response.body)?.slice(0, 200)}`);
     };
     let denyCases = 0;
 
     if (row.access === 'public') {
       check('anonymous', await send(new ApiClient(t.baseUrl), key, row.call()), 'allow', false);
+    } else if (row.access === 'sign-in-form') {
+      const call = row.call();
+      const refused = await send(new ApiClient(t.baseUrl), key, call);
+      if (!(refused.status === 403 && String(refused.body).includes('mã chống giả mạo'))) mismatches.push(`without the form token: expected deny, got ${refused.status}`);
+      denyCases++;
+      const formPage = await fetch(`${t.baseUrl}/login`);
+      const cookie = formPage.headers.getSetCookie().find((c) => c.startsWith('iso_cycle_form='))!.split(';')[0];
+      const withToken = new ApiClient(t.baseUrl);
+      check('anonymous with the form token', await withToken.request('POST', call.path, { body: { ...(call.body as object), _csrf: cookie.split('=')[1] }, headers: { cookie } }), 'allow', false);
     } else if (row.access === 'signed-in') {
       for (const role of ALL_ROLES) {
         const client = row.freshSession ? await signIn(role) : sessions.get(role)!;

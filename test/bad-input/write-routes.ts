@@ -95,6 +95,21 @@ export const NO_PAYLOAD: Record<string, string> = {
 };
 
 /**
+ * The server-rendered pages' forms (src/web/pages): each hands its fields to the same service as the
+ * API route named beside it (whose bad input the property tests cover), and answers with a page,
+ * not the API's error shape; what each refuses, and that a refusal changes nothing, is tested in
+ * the spec named.
+ */
+export const PAGE_FORMS: Record<string, string> = {
+  'POST /login': 'AuthService.login, as POST /api/auth/login; test/web/server-pages.spec.ts (wrong password, no form token)',
+  'POST /logout': 'AuthService.logout, as POST /api/auth/logout; no fields',
+  'POST /account/password': 'AuthService.changePassword, as POST /api/auth/password; test/web/server-pages.spec.ts',
+  'POST /tasks/:taskKey/claim': 'InboxTasks.claim, as POST /api/tasks/:taskKey/claim; no fields but `back`; test/web/server-pages.spec.ts',
+  'POST /tasks/:taskKey/unclaim': 'InboxTasks.unclaim, as POST /api/tasks/:taskKey/unclaim; test/web/server-pages.spec.ts',
+  'POST /tasks/:taskKey/assign': 'InboxTasks.assign, as POST /api/tasks/:taskKey/assign; the login checked by the same pattern (422 page)',
+};
+
+/**
  * Write routes whose lines are still to be written by their owners, named here so that the gap is
  * visible and no other route can slip in unnoticed. Their bodies are not plain string fields:
  * draft figures are objects that a draft may legitimately hold half-filled, evidence is a multipart

@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import type { Response } from 'express';
+import { projectRoot } from '../../shared/project-root';
+import { formatCivilDate, formatDate, formatDateTime, formatNumber, REPORT_STATUS_LABELS, ROLE_LABELS } from './view-formats';
+
+/** The pages' Handlebars views: `templates/web/<name>.hbs`, inside `layout.hbs`, with `partials/*.hbs`. */
+export const VIEWS_DIR = join(projectRoot(), 'templates', 'web');
+
+/** One entry of the site's navigation. */
+export interface NavLink {
+  href: string;
+  label: string;
+  current: boolean;
+}
+
+/** What every page's layout needs besides the page's own model. */
+export interface PageShell {
+  title: string;
+  /** The signed-in person (header, navigation, sign-out form); absent on the login and error pages. */
+  person?: { fullName: string; roles: string; nav: NavLink[] };
+  /** The session's CSRF token, written into every form that changes something (`_csrf`). */
+  csrfToken?: string;
+  /** Shown in the page's live region: the outcome of the last action, or what went wrong. */
+  messages?: { kind: 'ok' | 'error' | 'info'; text: string }[];
+  /** The page's progressive-enhancement module under /js/, if any; the page works without it. */
+  script?: string;
+  /** The `<body>` class: a narrow page such as the login form. */
+  bodyClass?: string;
+}
+
+/**
+ * Renders the pages. Views are compiled once per process (a few ms at start-up), then each page is
+ * a function call: the server time of a page is that of its queries. Handlebars escapes every
+ * `{{value}}`: text from the database is never markup.
+ */
+@Injectable()
+export class PageRenderer {
+  private readonly handlebars = Handlebars.create();
+  private readonly views = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly layout: Handlebars.TemplateDelegate;
+
+  constructor() {
+    registerViewHelpers(this.handlebars);
+    const partials = join(VIEWS_DIR, 'partials');
+    for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs'))) {
+      this.handlebars.registerPartial(basename(file, '.hbs'), readFileSync(join(partials, file), 'utf8'));
+    }
+    for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.hbs'))) {
+      this.views.set(basename(file, '.hbs'), this.handlebars.compile(readFileSync(join(VIEWS_DIR, file), 'utf8'), { strict: false }));
+    }
+    const layout = this.views.get('layout');
+    if (!layout) throw new Error(`${VIEWS_DIR}/layout.hbs is missing`);
+    this.layout = layout;
+  }
+
+  /** The page as HTML. */
+  html(view: string, shell: PageShell, model: object = {}): string {
+    const template = this.views.get(view);
+    if (!template) throw new Error(`no view ${view}.hbs in ${VIEWS_DIR}`);
+    const context = { ...model, shell };
+    return this.layout({ shell, body: template(context) });
+  }
+
+  /** Sends the page; `status` 422 re-shows a form with its errors, 403/404 an error page. */
+  send(response: Response, view: string, shell: PageShell, model: object = {}, status = 200): void {
+    response.status(status).type('html').setHeader('Cache-Control', 'no-store');
+    response.send(this.html(view, shell, model));
+  }
+}
+
+function registerViewHelpers(hb: typeof Handlebars): void {
+  hb.registerHelper('number', (value: unknown) => formatNumber(value));
+  hb.registerHelper('date', (value: Date | string | null) => formatDate(value));
+  hb.registerHelper('dateTime', (value: Date | string | null) => formatDateTime(value));
+  hb.registerHelper('civilDate', (value: string | null) => formatCivilDate(value));
+  hb.registerHelper('reportStatus', (value: string) => REPORT_STATUS_LABELS[value] ?? value);
+  hb.registerHelper('role', (value: string) => ROLE_LABELS[value] ?? value);
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('not', (a: unknown) => !a);
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  /** `{{encode key}}`: a value inside a URL path or query. */
+  hb.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
+}

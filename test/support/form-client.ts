@@ -1,0 +1,75 @@
+import { request as httpRequest } from 'node:http';
+
+export interface PageResponse {
+  status: number;
+  location: string | undefined;
+  html: string;
+}
+
+/**
+ * A browser without JavaScript: keeps the cookies it is given, sends forms urlencoded, reads the
+ * hidden `_csrf` field of the page it got, and does not follow redirects (tests look at them).
+ */
+export class FormClient {
+  private readonly cookies = new Map<string, string>();
+  /** The `_csrf` field of the last page read. */
+  csrf = '';
+
+  constructor(private readonly baseUrl: string) {}
+
+  get(path: string): Promise<PageResponse> {
+    return this.send('GET', path);
+  }
+
+  /** Posts a form; `_csrf` is the last page's unless the fields name one. */
+  post(path: string, fields: Record<string, string | string[]> = {}): Promise<PageResponse> {
+    const form = new URLSearchParams();
+    if (!('_csrf' in fields)) form.append('_csrf', this.csrf);
+    for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) form.append(name, v);
+    return this.send('POST', path, form.toString());
+  }
+
+  /** Signs in through the login page's form, as a person does. */
+  async signIn(login: string, password: string): Promise<PageResponse> {
+    await this.get('/login');
+    const response = await this.post('/login', { login, password, next: '/inbox' });
+    if (response.status !== 303) throw new Error(`sign-in as ${login} answered ${response.status}`);
+    await this.get('/inbox');
+    return response;
+  }
+
+  hasCookie(name: string): boolean {
+    return this.cookies.has(name);
+  }
+
+  private send(method: string, path: string, body?: string): Promise<PageResponse> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (body !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(`${this.baseUrl}${path}`, { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          for (const line of res.headers['set-cookie'] ?? []) {
+            const [pair, ...attributes] = line.split(';');
+            const [name, ...rest] = pair.split('=');
+            const value = rest.join('=');
+            const expired = value === '' || attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a));
+            if (expired) this.cookies.delete(name.trim());
+            else this.cookies.set(name.trim(), value);
+          }
+          const html = Buffer.concat(chunks).toString('utf8');
+          const token = /name="_csrf" value="([^"]*)"/.exec(html);
+          if (token) this.csrf = token[1];
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location, html });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
