@@ -77,7 +77,7 @@ export class AccessGuard implements CanActivate {
   /** Synchronizer token: the header (API) or the `_csrf` form field (HTML forms), compared in constant time. */
   private checkCsrf(request: Request, expected: string): void {
     const body = request.body as Record<string, unknown> | undefined;
-    const given = request.get(CSRF_HEADER) ?? (body && typeof body === 'object' && typeof body[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : undefined);
+    const given = request.get(CSRF_HEADER) ?? (body && typeof body === 'object' && typeof body[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : undefined) ?? multipartFormToken(request);
     if (body && typeof body === 'object' && CSRF_FIELD in body) delete body[CSRF_FIELD];
     const a = Buffer.from(given ?? '');
     const b = Buffer.from(expected);
@@ -115,4 +115,15 @@ function checkSignInFormToken(request: Request): void {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   if (b.length < 32 || a.length !== b.length || !timingSafeEqual(a, b)) throw new ForbiddenError('The sign-in form token is missing or wrong; reload the login page and try again.', 'csrf-token-invalid');
+}
+
+/**
+ * A multipart HTML form (a file upload without JavaScript) is parsed after this guard runs, so its
+ * `_csrf` field cannot be read here: such a form carries the token in its action's query instead.
+ * Only for multipart bodies; Helmet's `Referrer-Policy: no-referrer` keeps the URL from leaking
+ * to other sites.
+ */
+function multipartFormToken(request: Request): string | undefined {
+  const token = request.query[CSRF_FIELD];
+  return request.is('multipart/form-data') && typeof token === 'string' ? token : undefined;
 }
