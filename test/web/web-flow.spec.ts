@@ -174,12 +174,14 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     await page.type('#currentPassword', 'not-the-password');
     await page.type('#newPassword', 'một mật khẩu mới đủ dài');
     await page.type('#repeatPassword', 'một mật khẩu mới đủ dài');
-    await page.keyboard.press('Enter');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     await page.waitForSelector('#currentPassword[aria-invalid="true"]');
     expect(await text(page, '#currentPassword-error')).toBe('Mật khẩu hiện tại không đúng.');
-    await page.$eval('#currentPassword', (node) => ((node as HTMLInputElement).value = ''));
+    // The page came back from the server: a password is never sent back into a form, so all three are typed again.
     await page.type('#currentPassword', DEMO_PASSWORD);
-    await page.keyboard.press('Enter');
+    await page.type('#newPassword', 'một mật khẩu mới đủ dài');
+    await page.type('#repeatPassword', 'một mật khẩu mới đủ dài');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     await page.waitForSelector('.message-ok');
     expect(await text(page, '#messages')).toBe('Đã đổi mật khẩu.');
     await context.close();
