@@ -52,6 +52,18 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('pages without JavaScript [%s]', 
     expect(attacker.hasCookie('iso_cycle_session')).toBe(false);
   });
 
+  it('lets that cross-site form sign in once the check is switched off (so the test above can fail)', async () => {
+    process.env.SIGN_IN_FORM_TOKEN_OFF = '1';
+    try {
+      const attacker = new FormClient(t.baseUrl);
+      const page = await attacker.post('/login', { _csrf: 'x'.repeat(43), login: STAFF, password: DEMO_PASSWORD });
+      expect(page.status).toBe(303);
+      expect(attacker.hasCookie('iso_cycle_session')).toBe(true);
+    } finally {
+      delete process.env.SIGN_IN_FORM_TOKEN_OFF;
+    }
+  });
+
   it('shows a wrong password at the form, in Vietnamese, keeping the login typed', async () => {
     const browser = new FormClient(t.baseUrl);
     await browser.get('/login');
