@@ -29,6 +29,21 @@ export class FormClient {
     return this.send('POST', path, form.toString());
   }
 
+  /**
+   * Posts a multipart form (a file upload) as a browser without JavaScript does; the form token is
+   * not added to the fields: such a form carries it in its action's query (`?_csrf=`).
+   */
+  postMultipart(path: string, fields: Record<string, string>, files: Record<string, { name: string; type: string; content: Buffer }> = {}): Promise<PageResponse> {
+    const boundary = `----form-client-${Date.now().toString(16)}`;
+    const parts: Buffer[] = [];
+    for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    for (const [name, file] of Object.entries(files)) {
+      parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${file.name}"\r\ncontent-type: ${file.type}\r\n\r\n`), file.content, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    return this.send('POST', path, Buffer.concat(parts), `multipart/form-data; boundary=${boundary}`);
+  }
+
   /** Signs in through the login page's form, as a person does. */
   async signIn(login: string, password: string): Promise<PageResponse> {
     await this.get('/login');
@@ -42,11 +57,11 @@ export class FormClient {
     return this.cookies.has(name);
   }
 
-  private send(method: string, path: string, body?: string): Promise<PageResponse> {
+  private send(method: string, path: string, body?: string | Buffer, contentType = 'application/x-www-form-urlencoded'): Promise<PageResponse> {
     const headers: Record<string, string> = {};
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     if (body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-type'] = contentType;
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     return new Promise((resolve, reject) => {
