@@ -74,6 +74,14 @@ const SUITES: Suite[] = [
       goal: 'p99 < 100 ms',
     }),
   },
+  {
+    name: 'pages',
+    args: ts('bench/pages.bench.ts', '40'),
+    summarize: (r) => ({
+      figures: `${r.dataSet}, one request at a time: ${Object.entries(r.results).map(([page, x]: [string, any]) => `${page} ${x.medianMs} / ${x.p95Ms} ms`).join('; ')} (median / p95)`,
+      goal: 'no page above 200 ms of server time',
+    }),
+  },
   { name: 'cycle-2025-sqlite', args: ts('bench/cycle.bench.ts', 'quang-ngai-2025'), summarize: cycleSummary },
   { name: 'cycle-2025-mariadb', args: ts('bench/cycle.bench.ts', 'quang-ngai-2025'), mariadb: true, summarize: cycleSummary },
   { name: 'cycle-generated-500', args: ts('bench/cycle.bench.ts', 'generated:12x40'), summarize: cycleSummary },
