@@ -8,7 +8,7 @@ import { PersonUnitsResolver } from '../identity/person-units.resolver';
 import { Role } from '../organization/roles';
 import { AdminUnitQueryDto, ImportDataSetDto, OpenCycleDto, ReassignTasksDto, SetRolesDto } from './administration.dto';
 import { PersonAndTargetUnitResolver } from './admin-unit.resolvers';
-import { CycleAdministration } from './cycle-admin.service';
+import { CycleAdministration, DATA_SET_UPLOAD_LIMITS } from './cycle-admin.service';
 import { PEOPLE_SHEET_LIMITS } from './people-sheet';
 import { PeopleAdministration } from './people-admin.service';
 
@@ -34,8 +34,9 @@ export class AdministrationController {
   @Policy({ roles: ADMINISTRATORS, scope: 'data-set', unit: unitFrom.body('unitId') })
   @ApiOperation({ summary: "Open a year's cycle on the unit's data set: every unit's report, the consolidations, the request letter" })
   async openCycle(@Body() body: OpenCycleDto, @CurrentActor() actor: Actor) {
-    const cycle = await this.cycles.openCycle(body.unitId, body.year, actor, body.deadline);
-    return { id: cycle.id, year: cycle.year, dataSetId: cycle.dataSetId, deadlineAt: cycle.deadlineAt.toISOString() };
+    const { unitId, year, ...options } = body;
+    const cycle = await this.cycles.openCycle(unitId, year, actor, options);
+    return { id: cycle.id, year: cycle.year, dataSetId: cycle.dataSetId, deadlineAt: cycle.deadlineAt.toISOString(), periodStart: cycle.periodStart, periodEnd: cycle.periodEnd, reminderOffsets: cycle.reminderOffsets, escalationDays: cycle.escalationDays };
   }
 
   // A data set is imported before anyone holds a role in it: any administrator may import (or bring up
@@ -46,6 +47,19 @@ export class AdministrationController {
   @ApiOperation({ summary: 'Import or update a data set shipped with the application (data/organizations), with its demo people' })
   importDataSet(@Body() body: ImportDataSetDto) {
     return this.cycles.importDataSet(body.dataSetId);
+  }
+
+  // A file that is not shipped: any administrator may bring a new data set; one already known (or
+  // shipped) only its own administrators (checked by the service, which names the refusal at `file`).
+  @Post('data-sets/upload')
+  @Policy({ roles: ADMINISTRATORS, scope: 'any-unit' })
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Import a data set file that is not shipped (JSON as data/organizations/*.json): checked by the importer, all or nothing (422 at `file` naming the entry); its people get no usable password' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: DATA_SET_UPLOAD_LIMITS.maxBytes + 1, files: 1, fields: 0 } }))
+  uploadDataSet(@UploadedFile() file: { originalname: string; buffer: Buffer } | undefined, @CurrentActor() actor: Actor) {
+    return this.cycles.importUploadedDataSet(file, actor);
   }
 
   @Post('people/import')

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+const CIVIL_DAY = /^\d{4}-\d{2}-\d{2}$/;
 import { ALL_ROLES, Role } from '../organization/roles';
 
 /** A unit of the administrator's data set (their own unit will do): names the data set acted on. */
@@ -31,7 +33,36 @@ export class OpenCycleDto {
   @IsString()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'deadline must be a date YYYY-MM-DD' })
   deadline?: string;
+
+  @ApiPropertyOptional({ description: 'First day of the data period (YYYY-MM-DD); default 15/11 of the year before', example: '2026-11-15' })
+  @IsOptional()
+  @IsString()
+  @Matches(CIVIL_DAY, { message: 'periodStart must be a date YYYY-MM-DD' })
+  periodStart?: string;
+
+  @ApiPropertyOptional({ description: 'Last day of the data period (YYYY-MM-DD), not after the deadline; default 14/11 of the year', example: '2027-11-14' })
+  @IsOptional()
+  @IsString()
+  @Matches(CIVIL_DAY, { message: 'periodEnd must be a date YYYY-MM-DD' })
+  periodEnd?: string;
+
+  @ApiPropertyOptional({ type: [Number], description: 'Working days before the deadline on which staff are reminded (0–60, at most 10); default [5, 1]', example: [5, 1] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsInt({ each: true })
+  @Min(0, { each: true })
+  @Max(60, { each: true })
+  reminderOffsets?: number[];
+
+  @ApiPropertyOptional({ description: 'Working days after the deadline before the consolidating unit is told (0–30); default 2', example: 2 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(30)
+  escalationDays?: number;
 }
+
 
 export class ImportDataSetDto {
   @ApiProperty({ description: 'Id of a data set shipped with the application (data/organizations/<id>.json)', example: 'quang-ngai-2021' })

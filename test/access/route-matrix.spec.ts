@@ -111,6 +111,8 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/admin/cycles': { access: 'by-role', call: ({ unit }) => ({ path: '/api/admin/cycles', body: { unitId: unit.id, year: 2026 } }), roles: { [Role.Administrator]: OWN_ONLY } },
   // A data set is imported before anyone holds a role in it: any administrator passes.
   'POST /api/admin/data-sets/import': { access: 'by-role', call: () => ({ path: '/api/admin/data-sets/import', body: { dataSetId: 'no-such-data-set' } }), roles: { [Role.Administrator]: ['allow', 'allow'] } },
+  // A file that is not shipped: any administrator (the service refuses writing over a data set they do not administer); this body has no file (422).
+  'POST /api/admin/data-sets/upload': { access: 'by-role', call: () => ({ path: '/api/admin/data-sets/upload', body: {} }), roles: { [Role.Administrator]: ['allow', 'allow'] } },
   'POST /api/admin/people/import': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/people/import?unitId=${unit.id}`, body: {} }), roles: { [Role.Administrator]: OWN_ONLY } },
   'PUT /api/admin/people/:id/roles': { access: 'by-role', call: ({ person, unit }) => ({ path: `/api/admin/people/${person.id}/roles`, body: { unitId: unit.id, roles: ['staff'] } }), roles: { [Role.Administrator]: OWN_ONLY } },
   'GET /api/admin/people/:id/tasks': { access: 'by-role', call: ({ person }) => ({ path: `/api/admin/people/${person.id}/tasks` }), roles: { [Role.Administrator]: OWN_ONLY } },

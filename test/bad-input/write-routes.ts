@@ -64,6 +64,9 @@ export const WRITE_ROUTES: WriteRoute[] = [
   // A multipart upload whose data set comes from ?unitId=: without it the request names no unit (422).
   // The file's own checks (every row, all or nothing) are tested in test/administration.
   { method: 'POST', path: '/api/admin/people/import', as: 'administrator.skhcn@quang-ngai-2025', max: 100 },
+  // A multipart data set file (no DTO): whatever the body, a request without a valid file imports nothing (422);
+  // the importer's checks on the file itself (all or nothing, another's data set refused) are in test/administration/cycle-options-and-upload.spec.ts.
+  { method: 'POST', path: '/api/admin/data-sets/upload', as: 'administrator.skhcn@quang-ngai-2025', max: 100 },
   { method: 'PUT', path: '/api/admin/people/:id/roles', as: 'administrator.skhcn@quang-ngai-2025', dto: SetRolesDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 20 },
   // No such person to take over: a well-formed login still changes nothing (422).
   { method: 'POST', path: '/api/admin/people/:id/reassign-tasks', as: 'administrator.skhcn@quang-ngai-2025', dto: ReassignTasksDto, params: { id: { personLogin: 'staff.21025@quang-ngai-2025' } }, max: 120, wellFormed: { toLogin: fc.stringMatching(/^nobody\.[a-z0-9]{1,20}@quang-ngai-2025$/) } },

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
@@ -42,7 +42,16 @@ export class DataSetImporter {
   /** `idOrPath`: a data set id under data/organizations (quang-ngai-2025) or a path to a JSON file. */
   async importDataSet(idOrPath: string): Promise<ImportSummary> {
     const file = resolveDataSetFile(idOrPath);
-    const text = readFileSync(file, 'utf8');
+    return this.importDataSetText(readFileSync(file, 'utf8'), file);
+  }
+
+  /**
+   * A data set file's text, checked by the same rules (shape, then derivation) before anything is
+   * written: a DataSetFileError and nothing changes. `people: 'no-password'` (a file an
+   * administrator uploads): its people are created with an unusable random password, to be set by an
+   * administrator, instead of the documented demo password.
+   */
+  async importDataSetText(text: string, file: string, options: { people?: 'demo-password' | 'no-password' } = {}): Promise<ImportSummary> {
     const parsed = parseDataSetFile(text, file);
     const derived = deriveDataSet(parsed, loadAgencySymbols(), file);
     const contentSha256 = createHash('sha256').update(JSON.stringify(parsed)).digest('hex');
@@ -52,7 +61,8 @@ export class DataSetImporter {
       const { ids, counts } = await this.upsertUnits(manager, derived.id, derived.units);
       const divisionIds = await this.upsertDivisions(manager, derived.units, ids);
       const people = demoPeople(derived.id, derived.units);
-      const { inserted: peopleInserted, idsByLogin } = await this.insertMissingPeople(manager, people.map((p) => ({ login: p.login, fullName: p.fullName, email: p.email })));
+      const password = options.people === 'no-password' ? randomBytes(32).toString('base64url') : DEMO_PASSWORD;
+      const { inserted: peopleInserted, idsByLogin } = await this.insertMissingPeople(manager, people.map((p) => ({ login: p.login, fullName: p.fullName, email: p.email })), password);
       const assignments = people.map((p) => ({
         personId: idsByLogin.get(p.login)!,
         unitId: ids.get(p.unitCode)!,
@@ -129,7 +139,7 @@ export class DataSetImporter {
    * Demo people are created once; an existing login (and its password) is left as it is, except that
    * one without an e-mail address (imported before people had one) gets its demo address.
    */
-  private async insertMissingPeople(manager: EntityManager, people: { login: string; fullName: string; email: string }[]) {
+  private async insertMissingPeople(manager: EntityManager, people: { login: string; fullName: string; email: string }[], password: string) {
     const logins = people.map((p) => p.login);
     const idsByLogin = new Map<string, number>();
     const emailByLogin = new Map(people.map((p) => [p.login, p.email]));
@@ -141,9 +151,9 @@ export class DataSetImporter {
     }
     const missing = people.filter((p) => !idsByLogin.has(p.login));
     if (missing.length > 0) {
-      // Demo accounts share one documented password, so one hash (one salt) serves them all;
-      // a password set later by its owner or an administrator gets its own salt.
-      const passwordHash = await hashPasswordArgon2id(DEMO_PASSWORD);
+      // Demo accounts share one documented password (or, for an uploaded file, one random secret nobody
+      // knows), so one hash (one salt) serves them all; a password set later gets its own salt.
+      const passwordHash = await hashPasswordArgon2id(password);
       for (let i = 0; i < missing.length; i += CHUNK) {
         const chunk = missing.slice(i, i + CHUNK);
         await manager.insert(PersonEntity, chunk.map((p) => ({ login: p.login, fullName: p.fullName, email: p.email, passwordHash, active: true })));
