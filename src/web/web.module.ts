@@ -4,11 +4,14 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { IdentityModule } from '../identity/identity.module';
 import { InboxModule } from '../inbox/inbox.module';
+import { ConsolidationModule } from '../consolidation/consolidation.module';
+import { ReportsModule } from '../reports/reports.module';
 import { projectRoot } from '../shared/project-root';
 import { PageErrorFilter } from './page-error.filter';
 import { PageShells } from './page-shell';
 import { AccountPage } from './pages/account.page';
 import { InboxPage } from './pages/inbox.page';
+import { ReportPage, ReportPageUnitResolver } from './pages/report.page';
 import { SignInPage } from './pages/sign-in.page';
 import { PageRenderer } from './views/page-renderer';
 
@@ -44,9 +47,9 @@ export function webFiles(): (request: Request, response: Response, next: NextFun
  * (stylesheet, scripts, bpmn-js) pass no access guard and need none: they hold no data.
  */
 @Module({
-  imports: [IdentityModule, InboxModule],
-  controllers: [SignInPage, InboxPage, AccountPage],
-  providers: [PageRenderer, PageShells, PageErrorFilter],
+  imports: [IdentityModule, InboxModule, ReportsModule, ConsolidationModule],
+  controllers: [SignInPage, InboxPage, AccountPage, ReportPage],
+  providers: [PageRenderer, PageShells, PageErrorFilter, ReportPageUnitResolver],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -193,6 +193,18 @@ const MATRIX: Record<string, MatrixRow> = {
     call: ({ taskKey, person }) => ({ path: `/tasks/${taskKey}/assign`, body: { login: person.login } }),
     roles: { [Role.Head]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
   },
+  // The report page: the policies of GET /api/reports/:id and the API routes its forms stand beside.
+  'GET /report': { access: 'by-role', call: ({ reportId }) => ({ path: `/report?id=${reportId}` }), roles: REPORT_READERS },
+  'POST /reports/:id/draft': { access: 'by-role', call: ({ reportId }) => ({ path: `/reports/${reportId}/draft`, body: { action: 'save' } }), roles: { [Role.Staff]: OWN_ONLY } },
+  'POST /reports/:id/prefill': { access: 'by-role', call: ({ reportId }) => ({ path: `/reports/${reportId}/prefill` }), roles: { [Role.Staff]: OWN_ONLY } },
+  'POST /reports/:id/review': {
+    access: 'by-role',
+    call: ({ reportId }) => ({ path: `/reports/${reportId}/review`, body: { decision: 'approved' } }),
+    roles: { [Role.DivisionHead]: OWN_ONLY, [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY },
+  },
+  'POST /reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/reports/${reportId}/evidence` }), roles: { [Role.Staff]: OWN_ONLY } },
+  // As POST /api/reports/:id/paper: the receiving unit's consolidator or clerk (the matrix's targets have none).
+  'POST /reports/:id/paper': { access: 'by-role', call: ({ reportId }) => ({ path: `/reports/${reportId}/paper`, body: { reference: 'x' } }), roles: {} },
   // Signatures made elsewhere: each person reaches only the documents waiting for their own signature (others: 404).
   'GET /api/signatures': { access: 'signed-in', call: () => ({ path: '/api/signatures' }) },
   'GET /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000' }) },

@@ -110,6 +110,11 @@ export const PAGE_FORMS: Record<string, string> = {
   'POST /tasks/:taskKey/claim': 'InboxTasks.claim, as POST /api/tasks/:taskKey/claim; no fields but `back`; test/web/server-pages.spec.ts',
   'POST /tasks/:taskKey/unclaim': 'InboxTasks.unclaim, as POST /api/tasks/:taskKey/unclaim; test/web/server-pages.spec.ts',
   'POST /tasks/:taskKey/assign': 'InboxTasks.assign, as POST /api/tasks/:taskKey/assign; the login checked by the same pattern (422 page)',
+  'POST /reports/:id/draft': 'ReportsService.saveDraft (+ submit when action=submit), as PUT /api/reports/:id/draft and POST /api/reports/:id/submit; the form rules at their fields (422 page); test/web/report-page.spec.ts',
+  'POST /reports/:id/prefill': 'ReportsService.prefillFromPreviousYear, as POST /api/reports/:id/prefill; no fields; none to prefill from is a 404 message on the page',
+  'POST /reports/:id/review': 'ReportsService.review, as POST /api/reports/:id/review; a return without a comment at its field (422 page); test/web/report-page.spec.ts',
+  'POST /reports/:id/evidence': 'ReportsService.attachEvidence, as POST /api/reports/:id/evidence (multipart, _csrf in the query); test/web/report-page.spec.ts (no file, no token)',
+  'POST /reports/:id/paper': 'ConsolidationService.enterPaperReport, as POST /api/reports/:id/paper (multipart, _csrf in the query); test/web/report-page.spec.ts (no reference)',
 };
 
 /**
