@@ -18,6 +18,6 @@ import { SignatureReconciliation } from './signature-reconciliation';
   imports: [WorkflowModule, AccessModule, AuditModule, NotificationsModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportUnitResolver, ReportWorkers, ReportPreview, EvidenceFiles, ReportQueries, ReportReconciliation, SignatureReconciliation],
-  exports: [ReportsService, ReportWorkers, EvidenceFiles, ReportReconciliation, SignatureReconciliation],
+  exports: [ReportsService, ReportWorkers, EvidenceFiles, ReportQueries, ReportReconciliation, SignatureReconciliation],
 })
 export class ReportsModule {}

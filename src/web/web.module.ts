@@ -13,6 +13,12 @@ import { AccountPage } from './pages/account.page';
 import { InboxPage } from './pages/inbox.page';
 import { ReportPage, ReportPageUnitResolver } from './pages/report.page';
 import { SignInPage } from './pages/sign-in.page';
+import { DocumentsPage } from './pages/documents.page';
+import { ProcessPage } from './pages/process.page';
+import { ProgressPage } from './pages/progress.page';
+import { ProgressPageUnitResolver, QueryReportUnitResolver } from './pages/page-unit-resolvers';
+import { AccessModule } from '../access/access.module';
+import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { PageRenderer } from './views/page-renderer';
 
 /** The pages, scripts and styles of the web app (`web/`), served as they are: there is no build step. */
@@ -47,9 +53,9 @@ export function webFiles(): (request: Request, response: Response, next: NextFun
  * (stylesheet, scripts, bpmn-js) pass no access guard and need none: they hold no data.
  */
 @Module({
-  imports: [IdentityModule, InboxModule, ReportsModule, ConsolidationModule],
-  controllers: [SignInPage, InboxPage, AccountPage, ReportPage],
-  providers: [PageRenderer, PageShells, PageErrorFilter, ReportPageUnitResolver],
+  imports: [IdentityModule, InboxModule, ReportsModule, ConsolidationModule, AccessModule, DeadlinesModule],
+  controllers: [SignInPage, InboxPage, AccountPage, ReportPage, ProgressPage, DocumentsPage, ProcessPage],
+  providers: [PageRenderer, PageShells, PageErrorFilter, ReportPageUnitResolver, ProgressPageUnitResolver, QueryReportUnitResolver],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

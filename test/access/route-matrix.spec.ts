@@ -205,6 +205,23 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /reports/:id/evidence': { access: 'by-role', call: ({ reportId }) => ({ path: `/reports/${reportId}/evidence` }), roles: { [Role.Staff]: OWN_ONLY } },
   // As POST /api/reports/:id/paper: the receiving unit's consolidator or clerk (the matrix's targets have none).
   'POST /reports/:id/paper': { access: 'by-role', call: ({ reportId }) => ({ path: `/reports/${reportId}/paper`, body: { reference: 'x' } }), roles: {} },
+  // The dashboard, documents and process pages: the policies of GET /api/consolidations, GET /api/reports/:id/process and the consolidation routes their forms stand beside.
+  // A commune's head, deputy or clerk passes on their own unit (which consolidates nothing: the page says so).
+  'GET /progress': {
+    access: 'by-role',
+    call: ({ unit }) => ({ path: `/progress?unitId=${unit.id}` }),
+    roles: { [Role.Head]: OWN_ONLY, [Role.Deputy]: OWN_ONLY, [Role.Clerk]: OWN_ONLY, [Role.Consolidator]: OWN_ONLY },
+  },
+  // Nobody is late in the matrix (409 page); closing without the confirmation box is refused (422 page): nothing changes.
+  'POST /consolidations/:id/urge': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/consolidations/${consolidationId}/urge`, body: {} }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  'POST /consolidations/:id/close': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/consolidations/${consolidationId}/close`, body: {} }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  'POST /reports/:id/deadline': {
+    access: 'by-role',
+    call: ({ reportId }) => ({ path: `/reports/${reportId}/deadline`, body: { deadline: 'not a date' } }),
+    roles: { [Role.Consolidator]: OWN_ONLY, [Role.Administrator]: OWN_ONLY },
+  },
+  'GET /documents': { access: 'signed-in', call: () => ({ path: '/documents' }) },
+  'GET /process': { access: 'by-role', call: ({ reportId }) => ({ path: `/process?report=${reportId}` }), roles: REPORT_READERS },
   // Signatures made elsewhere: each person reaches only the documents waiting for their own signature (others: 404).
   'GET /api/signatures': { access: 'signed-in', call: () => ({ path: '/api/signatures' }) },
   'GET /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000' }) },

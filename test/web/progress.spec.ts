@@ -59,11 +59,18 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     expect(await page.$$eval('#totals tbody tr', (rows) => rows.map((r) => r.lastElementChild?.textContent))).toEqual(expect.arrayContaining(['0']));
     expect(await page.$eval('a[href$="tables.xlsx"]', (a) => (a as HTMLAnchorElement).href)).toMatch(/\/api\/consolidations\/\d+\/tables\.xlsx$/);
 
-    await page.type('#progress tr[data-unit="21211"] input', '30/11/2026');
+    // The page's own form, posted without any script: a bad date is refused at its field, then a good one.
+    await page.type('#progress tr[data-unit="21211"] input[name="deadline"]', '31/02/2027');
+    await clickAndWait(page, '#progress tr[data-unit="21211"] button');
+    await page.waitForSelector('#progress tr[data-unit="21211"] input[name="deadline"][aria-invalid="true"]');
+    expect(await page.$eval('#progress tr[data-unit="21211"] .field-error', (node) => node.textContent ?? '')).toContain('dd/mm/yyyy');
+    const later = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date(Date.now() + 20 * 86_400_000)); // dd/mm/yyyy
+    await page.$eval('#progress tr[data-unit="21211"] input[name="deadline"]', (node) => ((node as HTMLInputElement).value = ''));
+    await page.type('#progress tr[data-unit="21211"] input[name="deadline"]', later);
     await clickAndWait(page, '#progress tr[data-unit="21211"] button');
     await page.waitForSelector('#progress');
     expect(await textOf(page, '#messages')).toContain('Đã gia hạn');
-    expect(await page.$eval('#progress tr[data-unit="21211"]', (node) => node.textContent ?? '')).toContain('30/11/2026');
+    expect(await page.$eval('#progress tr[data-unit="21211"]', (node) => node.textContent ?? '')).toContain(later);
 
     // A report received on paper, entered on the commune's behalf with its scan; the reference is required.
     await clickAndWait(page, '#progress tr[data-unit="21034"] a.paper-link');
@@ -77,6 +84,8 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     await page.waitForSelector('#paper-reference[aria-invalid="true"]');
     expect(await textOf(page, '#paper-reference-error')).toBe('Số, ký hiệu và ngày của báo cáo giấy phải có từ 3 đến 255 ký tự');
     await page.type('#paper-reference', '45/BC-UBND ngày 12/11/2026');
+    // A page sent back by the server keeps what was typed, but no browser keeps a chosen file: choose it again.
+    await ((await page.$('#paper-scan')) as ElementHandle<HTMLInputElement>).uploadFile(scan);
     await clickAndWait(page, '#enter-paper');
     await page.waitForSelector('#report-status');
     expect(await textOf(page, '#messages')).toBe('Đã nhập hộ báo cáo giấy.');
@@ -91,8 +100,8 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     const summed = form.sections.flatMap((section) => section.fields.filter((f) => f.aggregate === 'sum').map((f) => ({ label: `${section.title}: ${f.label}`, value: paperValues.figures[section.key]?.[f.key] })));
     const shown = new Map(await page.$$eval('#totals tbody tr', (rows) => rows.map((r) => [r.firstElementChild?.textContent ?? '', r.lastElementChild?.textContent ?? ''] as [string, string])));
     for (const { label, value } of summed) expect(shown.get(label)).toBe(new Intl.NumberFormat('vi-VN').format(typeof value === 'number' ? value : 0));
-    // Closing the period asks for confirmation first (a native dialog, accepted here).
-    page.once('dialog', (dialog) => void dialog.accept());
+    // Closing the period asks for confirmation first: the "Tôi xác nhận" box, required by the form.
+    await page.click('#close-confirm');
     await clickAndWait(page, '#close-period');
     await page.waitForSelector('#progress');
     expect(await textOf(page, '#messages')).toBe('Đã chốt số liệu.');

@@ -12,7 +12,7 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
   const get = (path: string) => fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
 
   it('serves the pages by their short paths, in Vietnamese, under the content security policy', async () => {
-    for (const path of ['/login', '/inbox', '/report', '/documents', '/process', '/account', '/admin', '/signatures', '/']) {
+    for (const path of ['/login', '/admin', '/signatures', '/']) {
       const response = await get(path);
       expect([path, response.status]).toEqual([path, 200]);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -20,6 +20,15 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
       expect(await response.text()).toContain('<html lang="vi">');
     }
     expect((await get('/js/app.js')).headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('sends an anonymous visitor of a server-rendered page to the login page, and serves the process page’s script', async () => {
+    for (const path of ['/inbox', '/report?id=1', '/account', '/progress', '/documents', '/process?report=1']) {
+      const response = await get(path);
+      expect([path, response.status, response.headers.get('location')]).toEqual([path, 303, `/login?next=${encodeURIComponent(path)}`]);
+    }
+    expect((await get('/js/process.js')).status).toBe(200);
+    for (const gone of ['/progress.html', '/documents.html', '/process.html', '/js/progress.js', '/js/progress-chart.js', '/js/documents.js']) expect([gone, (await get(gone)).status]).toEqual([gone, 404]);
   });
 
   it('serves the bpmn-js viewer bundle from the npm package', async () => {

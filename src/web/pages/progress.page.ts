@@ -1,0 +1,236 @@
+import { Body, Controller, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request, Response } from 'express';
+import { DataSource, In } from 'typeorm';
+import { Actor, CurrentActor } from '../../access/actor';
+import { AccessPolicy } from '../../access/access-policy.service';
+import { Policy, unitFrom } from '../../access/policy';
+import { ConsolidationUnitResolver, ReportReceiverResolver } from '../../consolidation/consolidation-unit.resolver';
+import { ConsolidationEntity } from '../../consolidation/consolidation.entity';
+import { ConsolidationService } from '../../consolidation/consolidation.service';
+import { PROGRESS_LABELS, ProgressStatus } from '../../consolidation/consolidation-progress';
+import { CycleEntity } from '../../cycles/cycle.entity';
+import { DeadlinesService } from '../../deadlines/deadlines.service';
+import { IdPipe } from '../../http/ids';
+import { Role } from '../../organization/roles';
+import { UnitEntity } from '../../organization/unit.entity';
+import { Clock } from '../../shared/clock';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../shared/errors';
+import { formText } from '../form-body';
+import { PageErrorFilter } from '../page-error.filter';
+import { PageShells } from '../page-shell';
+import { progressChart } from '../progress-chart';
+import { PageRenderer } from '../views/page-renderer';
+import { compareVietnamese, formatDate, formatDateTime, formatNumber, parseCivilDate } from '../views/view-formats';
+import { FOLLOWERS, ProgressPageUnitResolver } from './page-unit-resolvers';
+
+const ORDER: ProgressStatus[] = ['not-started', 'drafting', 'in-review', 'returned', 'submitted', 'late', 'missing'];
+const DONE = { urged: 'Đã phát hành công văn đôn đốc các đơn vị chậm.', extended: 'Đã gia hạn cho đơn vị.', closed: 'Đã chốt số liệu.' };
+const ofTheConsolidation = unitFrom.resolver(ConsolidationUnitResolver);
+const ofTheReceiver = unitFrom.resolver(ReportReceiverResolver);
+const DATE_HINT = 'Hãy nhập ngày dạng dd/mm/yyyy, ví dụ 30/11/2026.';
+
+/** Which dashboard a form came from (`back`: `unitId=…&id=…`), to go back to it. */
+interface Where {
+  unitId?: number;
+  consolidationId?: number;
+}
+
+/** A form's refusal, shown at its field. */
+type Problem =
+  | { form: 'extend'; reportId: number; value: string; message: string }
+  | { form: 'urge'; value: string; message: string }
+  | { form: 'close'; message: string }
+  | { form: 'page'; message: string };
+
+/**
+ * The consolidator's dashboard (`/progress?unitId=&id=`): where every unit below stands, the counts,
+ * the chart of reports received by day (SVG drawn here), the totals so far, the XLSX tables; urge
+ * letters, one unit's deadline extended and closing the period as plain forms.
+ */
+@ApiExcludeController()
+@Controller()
+@UseFilters(PageErrorFilter)
+export class ProgressPage {
+  constructor(
+    private readonly consolidations: ConsolidationService,
+    private readonly deadlines: DeadlinesService,
+    private readonly access: AccessPolicy,
+    private readonly clock: Clock,
+    private readonly shells: PageShells,
+    private readonly pages: PageRenderer,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  @Get('progress')
+  @Policy({ roles: FOLLOWERS, scope: 'consolidated-units', unit: unitFrom.resolver(ProgressPageUnitResolver) })
+  async progress(@CurrentActor() actor: Actor, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.show(actor, request, response, whereOf(new URLSearchParams(request.url.split('?')[1] ?? '')));
+  }
+
+  @Post('consolidations/:id/urge')
+  @Policy({ roles: [Role.Consolidator], scope: 'own-unit', unit: ofTheConsolidation })
+  async urge(@Param('id', IdPipe) id: number, @Body() body: unknown, @CurrentActor() actor: Actor, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const where = { unitId: (await this.consolidations.get(id)).unitId, consolidationId: id };
+    const typed = formText(body, 'newDeadline');
+    const date = typed ? civilDate(typed) : undefined;
+    if (date === null) return this.show(actor, request, response, where, { form: 'urge', value: typed, message: DATE_HINT }, 422);
+    try {
+      await this.consolidations.urgeLateUnits(id, actor, date);
+    } catch (error) {
+      if (error instanceof ValidationFailedError) return this.show(actor, request, response, where, { form: 'urge', value: typed, message: fieldMessage(error) }, 422);
+      if (error instanceof ConflictError) return this.show(actor, request, response, where, { form: 'urge', value: typed, message: error.message }, 409);
+      throw error;
+    }
+    response.redirect(303, backTo(where, 'urged'));
+  }
+
+  @Post('consolidations/:id/close')
+  @Policy({ roles: [Role.Consolidator], scope: 'own-unit', unit: ofTheConsolidation })
+  async close(@Param('id', IdPipe) id: number, @Body() body: unknown, @CurrentActor() actor: Actor, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const where = { unitId: (await this.consolidations.get(id)).unitId, consolidationId: id };
+    if (formText(body, 'confirm') !== 'yes') return this.show(actor, request, response, where, { form: 'close', message: 'Hãy đánh dấu “Tôi xác nhận” trước khi chốt số liệu.' }, 422);
+    try {
+      await this.consolidations.close(id, actor);
+    } catch (error) {
+      if (error instanceof ConflictError) return this.show(actor, request, response, where, { form: 'close', message: error.message }, 409);
+      throw error;
+    }
+    response.redirect(303, backTo(where, 'closed'));
+  }
+
+  @Post('reports/:id/deadline')
+  @Policy({ roles: [Role.Consolidator, Role.Administrator], scope: 'consolidated-units', unit: ofTheReceiver })
+  async extend(@Param('id', IdPipe) id: number, @Body() body: unknown, @CurrentActor() actor: Actor, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const where = whereOf(new URLSearchParams(formText(body, 'back').replace(/^\?/, '')));
+    const typed = formText(body, 'deadline');
+    const date = civilDate(typed);
+    if (!date) return this.show(actor, request, response, where, { form: 'extend', reportId: id, value: typed, message: DATE_HINT }, 422);
+    try {
+      // The end of that day in Vietnam.
+      await this.deadlines.setUnitDeadline(id, new Date(`${date}T23:59:59+07:00`), actor);
+    } catch (error) {
+      if (error instanceof ValidationFailedError) return this.show(actor, request, response, where, { form: 'extend', reportId: id, value: typed, message: fieldMessage(error) }, 422);
+      if (error instanceof ConflictError) return this.show(actor, request, response, where, { form: 'extend', reportId: id, value: typed, message: error.message }, 409);
+      if (error instanceof NotFoundError) return this.show(actor, request, response, where, { form: 'page', message: 'Không tìm thấy báo cáo.' }, 404);
+      throw error;
+    }
+    response.redirect(303, backTo(where, 'extended'));
+  }
+
+  private async show(actor: Actor, request: Request, response: Response, where: Where, problem?: Problem, status = 200): Promise<void> {
+    const followed = [...new Set(actor.holdings.filter((h) => FOLLOWERS.includes(h.role)).map((h) => h.unitId))];
+    // A unit named by a form's `back` field was not checked by the route's policy: check it here.
+    if (where.unitId !== undefined && !followed.includes(where.unitId)) await this.access.assertAllowed(actor, { roles: FOLLOWERS, scope: 'consolidated-units' }, [where.unitId]);
+    const candidates = [...new Set([...(where.unitId !== undefined ? [where.unitId] : []), ...followed])];
+    const [units, rows] = candidates.length
+      ? await Promise.all([
+          this.dataSource.getRepository(UnitEntity).find({ select: { id: true, officialName: true }, where: { id: In(candidates) } }),
+          this.dataSource.getRepository(ConsolidationEntity).find({ select: { id: true, unitId: true, cycleId: true }, where: { unitId: In(candidates) }, order: { id: 'DESC' } }),
+        ])
+      : [[], []];
+    const nameOf = new Map(units.map((u) => [u.id, u.officialName]));
+    const consolidating = candidates.filter((id) => rows.some((c) => c.unitId === id));
+    const title = 'Tiến độ tổng hợp';
+    const errors = problem ? [problem.message] : [];
+    const unitId = where.unitId ?? consolidating[0];
+    const list = rows.filter((c) => c.unitId === unitId);
+    if (unitId === undefined || list.length === 0) {
+      this.pages.send(response, 'progress', this.shells.forActor(request, actor, title, { done: DONE, errors }), { empty: where.unitId !== undefined ? 'Đơn vị này không có đơn vị cấp dưới báo cáo về.' : 'Bạn không theo dõi đơn vị nào có đơn vị cấp dưới báo cáo về.' }, status);
+      return;
+    }
+    const chosen = list.find((c) => c.id === where.consolidationId) ?? list[0];
+    const [progress, cycles] = await Promise.all([
+      this.consolidations.progress(chosen.id),
+      this.dataSource.getRepository(CycleEntity).find({ select: { id: true, year: true }, where: { id: In([...new Set(list.map((c) => c.cycleId))]) } }),
+    ]);
+    const yearOf = new Map(cycles.map((c) => [c.id, c.year]));
+    const holds = (roles: Role[]) => actor.holdings.some((h) => h.unitId === unitId && roles.includes(h.role));
+    const isConsolidator = holds([Role.Consolidator]);
+    const receives = holds([Role.Consolidator, Role.Clerk]);
+    const open = progress.consolidation.status !== 'closed';
+    const counts = progress.counts;
+    const received = (counts.submitted ?? 0) + (counts.late ?? 0);
+    const back = new URLSearchParams({ unitId: String(unitId), id: String(chosen.id) }).toString();
+    const unitRows = [...progress.units]
+      .sort((a, b) => ORDER.indexOf(b.status) - ORDER.indexOf(a.status) || compareVietnamese(a.name, b.name))
+      .map((u) => {
+        const extendProblem = problem?.form === 'extend' && problem.reportId === u.reportId ? problem : undefined;
+        return {
+          code: u.code,
+          unitId: u.unitId,
+          name: u.name,
+          reportId: u.reportId,
+          status: u.statusLabel || PROGRESS_LABELS[u.status],
+          warn: u.status === 'late' || u.status === 'missing',
+          onPaper: u.onPaper,
+          deadline: formatDate(u.deadline),
+          sentAt: u.sentAt ? formatDateTime(u.sentAt) : '—',
+          reference: u.reference || '—',
+          extend: isConsolidator && open && u.reportId !== null && !u.sentAt && !u.onPaper,
+          extendValue: extendProblem?.value ?? '',
+          extendError: extendProblem?.message,
+          paper: receives && u.reportId !== null && !u.sentAt && !u.onPaper && u.reportsToId === unitId,
+        };
+      });
+    const chart = progressChart(progress.units, counts.expected, this.clock.now());
+    const c = progress.consolidation;
+    this.pages.send(
+      response,
+      'progress',
+      this.shells.forActor(request, actor, title, { done: DONE, errors }),
+      {
+        back,
+        units: consolidating.map((id) => ({ id, name: nameOf.get(id) ?? `Đơn vị số ${id}`, selected: id === unitId })),
+        cycles: list.map((x) => ({ id: x.id, label: yearOf.has(x.cycleId) ? `Năm ${yearOf.get(x.cycleId)}` : `Kỳ số ${x.cycleId}`, selected: x.id === chosen.id })),
+        heading: `${c.unitName} – ${yearOf.has(c.cycleId) ? `năm ${yearOf.get(c.cycleId)}` : `kỳ số ${c.cycleId}`}`,
+        summary: [`Đã nhận ${received}/${counts.expected} báo cáo`, c.unitsDeadlineAt ? `Hạn các đơn vị: ${formatDate(c.unitsDeadlineAt)}` : '', open ? 'Đang mở' : `Đã chốt số liệu lúc ${formatDateTime(c.closedAt)}`].filter(Boolean).join(' · '),
+        received,
+        expected: counts.expected,
+        progressMax: counts.expected || 1,
+        counts: ORDER.map((s) => ({ status: s, label: PROGRESS_LABELS[s], count: counts[s] ?? 0 })),
+        chart,
+        paperNote: chart && chart.paperWithoutDate > 0 ? `${formatNumber(chart.paperWithoutDate)} báo cáo giấy nhập hộ không có ngày gửi, không vẽ.` : '',
+        totals: {
+          title: progress.totals.closed ? 'Số liệu tổng hợp đã chốt' : 'Số liệu tổng hợp đến nay',
+          note: `Từ ${formatNumber(progress.totals.counted)} báo cáo đã được tính${progress.totals.closed ? '' : ' (báo cáo gửi về một đơn vị tổng hợp cấp dưới được tính khi đơn vị đó chốt số liệu)'}.`,
+          rows: progress.totals.rows.map((r) => ({ label: `${r.section}: ${r.label}`, unit: r.unit, value: formatNumber(r.value) })),
+        },
+        tablesHref: `/api/consolidations/${chosen.id}/tables.xlsx`,
+        consolidationId: chosen.id,
+        canAct: isConsolidator && open,
+        urge: { value: problem?.form === 'urge' ? problem.value : '', error: problem?.form === 'urge' ? problem.message : undefined },
+        closeError: problem?.form === 'close' ? problem.message : undefined,
+        rows: unitRows,
+      },
+      status,
+    );
+  }
+}
+
+function whereOf(query: URLSearchParams): Where {
+  const id = (name: string) => (/^[1-9]\d{0,8}$/.test(query.get(name) ?? '') ? Number(query.get(name)) : undefined);
+  return { unitId: id('unitId'), consolidationId: id('id') };
+}
+
+function backTo(where: Where, done: keyof typeof DONE): string {
+  const query = new URLSearchParams();
+  if (where.unitId !== undefined) query.set('unitId', String(where.unitId));
+  if (where.consolidationId !== undefined) query.set('id', String(where.consolidationId));
+  query.set('done', done);
+  return `/progress?${query}`;
+}
+
+/** dd/mm/yyyy as YYYY-MM-DD when it is a real calendar day; null otherwise. */
+function civilDate(text: string): string | null {
+  const iso = parseCivilDate(text);
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!match) return null;
+  const day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return day.toISOString().slice(0, 10) === iso ? iso : null;
+}
+
+function fieldMessage(error: ValidationFailedError): string {
+  return error.fields.map((f) => f.message).find((m) => /[ạ-ỹà-ýđ]/i.test(m)) ?? DATE_HINT;
+}
