@@ -14,5 +14,6 @@ import { PeopleAdministration } from './people-admin.service';
   imports: [AuditModule, CyclesModule, InboxModule, OrganizationModule, WorkflowModule],
   controllers: [AdministrationController],
   providers: [CycleAdministration, PeopleAdministration, PersonAndTargetUnitResolver],
+  exports: [CycleAdministration, PeopleAdministration, PersonAndTargetUnitResolver],
 })
 export class AdministrationModule {}

@@ -28,6 +28,6 @@ import { LoginThrottle } from './throttle/login-throttle.service';
     },
   ],
   controllers: [AuthController, PeopleAdminController, OidcController],
-  exports: [Sessions, PasswordHasher, AuthService],
+  exports: [Sessions, PasswordHasher, AuthService, PeopleDirectory],
 })
 export class IdentityModule {}

@@ -13,5 +13,6 @@ import { SigningAdminController, SignaturesController } from './signing.controll
   imports: [AccessModule, AuditModule],
   controllers: [SignaturesController, SigningAdminController],
   providers: [SigningCredentials, PersonUnitsResolver],
+  exports: [SigningCredentials],
 })
 export class SigningModule {}

@@ -2,14 +2,17 @@ import { join } from 'node:path';
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { AdministrationModule } from '../administration/administration.module';
 import { IdentityModule } from '../identity/identity.module';
 import { InboxModule } from '../inbox/inbox.module';
+import { SigningModule } from '../signing/signing.module';
 import { ConsolidationModule } from '../consolidation/consolidation.module';
 import { ReportsModule } from '../reports/reports.module';
 import { projectRoot } from '../shared/project-root';
 import { PageErrorFilter } from './page-error.filter';
 import { PageShells } from './page-shell';
 import { AccountPage } from './pages/account.page';
+import { AdminPage } from './pages/admin.page';
 import { InboxPage } from './pages/inbox.page';
 import { ReportPage, ReportPageUnitResolver } from './pages/report.page';
 import { SignInPage } from './pages/sign-in.page';
@@ -53,8 +56,8 @@ export function webFiles(): (request: Request, response: Response, next: NextFun
  * (stylesheet, scripts, bpmn-js) pass no access guard and need none: they hold no data.
  */
 @Module({
-  imports: [IdentityModule, InboxModule, ReportsModule, ConsolidationModule, AccessModule, DeadlinesModule],
-  controllers: [SignInPage, InboxPage, AccountPage, ReportPage, ProgressPage, DocumentsPage, ProcessPage],
+  imports: [IdentityModule, InboxModule, ReportsModule, ConsolidationModule, AccessModule, DeadlinesModule, AdministrationModule, SigningModule],
+  controllers: [SignInPage, InboxPage, AccountPage, ReportPage, ProgressPage, DocumentsPage, ProcessPage, AdminPage],
   providers: [PageRenderer, PageShells, PageErrorFilter, ReportPageUnitResolver, ProgressPageUnitResolver, QueryReportUnitResolver],
 })
 export class WebModule implements NestModule {

@@ -222,6 +222,20 @@ const MATRIX: Record<string, MatrixRow> = {
   },
   'GET /documents': { access: 'signed-in', call: () => ({ path: '/documents' }) },
   'GET /process': { access: 'by-role', call: ({ reportId }) => ({ path: `/process?report=${reportId}` }), roles: REPORT_READERS },
+  // The administrator's page (src/web/pages/admin.page.ts): as /api/admin. Any administrator opens the page (it shows only
+  // the data sets they administer); each form is refused by the service (422/409 page) or finds nothing to remove (404 page).
+  'GET /admin': { access: 'by-role', call: ({ unit }) => ({ path: `/admin?unitId=${unit.id}` }), roles: { [Role.Administrator]: ['allow', 'allow'] } },
+  'POST /admin/cycles': { access: 'by-role', call: ({ unit }) => ({ path: '/admin/cycles', body: { unitId: unit.id, year: 2026 } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/data-sets/import': { access: 'by-role', call: () => ({ path: '/admin/data-sets/import', body: { dataSetId: 'no-such-data-set' } }), roles: { [Role.Administrator]: ['allow', 'allow'] } },
+  'POST /admin/data-sets/upload': { access: 'by-role', call: () => ({ path: '/admin/data-sets/upload', body: {} }), roles: { [Role.Administrator]: ['allow', 'allow'] } },
+  'POST /admin/people/import': { access: 'by-role', call: ({ unit }) => ({ path: `/admin/people/import?unitId=${unit.id}`, body: {} }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/people/:id/password': { access: 'by-role', call: ({ person }) => ({ path: `/admin/people/${person.id}/password`, body: { newPassword: 'short' } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/people/:id/roles': { access: 'by-role', call: ({ person, unit }) => ({ path: `/admin/people/${person.id}/roles`, body: { unitId: unit.id, roles: ['staff'] } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/people/:id/reassign-tasks': { access: 'by-role', call: ({ person }) => ({ path: `/admin/people/${person.id}/reassign-tasks`, body: { toLogin: 'nobody.matrix@quang-ngai-2025' } }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/signing/units/:unitId': { access: 'by-role', call: ({ unit }) => ({ path: `/admin/signing/units/${unit.id}`, body: {} }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/signing/people': { access: 'by-role', call: ({ unit }) => ({ path: `/admin/signing/people?signingUnitId=${unit.id}`, body: {} }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/signing/units/:unitId/remove': { access: 'by-role', call: ({ unit }) => ({ path: `/admin/signing/units/${unit.id}/remove` }), roles: { [Role.Administrator]: OWN_ONLY } },
+  'POST /admin/signing/people/:id/remove': { access: 'by-role', call: ({ person }) => ({ path: `/admin/signing/people/${person.id}/remove` }), roles: { [Role.Administrator]: OWN_ONLY } },
   // Signatures made elsewhere: each person reaches only the documents waiting for their own signature (others: 404).
   'GET /api/signatures': { access: 'signed-in', call: () => ({ path: '/api/signatures' }) },
   'GET /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000' }) },

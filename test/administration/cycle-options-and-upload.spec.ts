@@ -6,23 +6,11 @@ import { RoleAssignmentEntity } from '../../src/organization/role-assignment.ent
 import { Role } from '../../src/organization/roles';
 import { UnitEntity } from '../../src/organization/unit.entity';
 import { ApiClient, ApiResponse, startTestApp, TestApp } from '../support/http-app';
+import { smallDataSet } from '../support/small-data-set';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
 
-/** A data set file that is not shipped: a small province of two communes, in the shape of data/organizations/*.json. */
-export function smallDataSet(id = 'tinh-thu-2026', communes = 2): Record<string, unknown> {
-  return {
-    id,
-    title: 'Tỉnh Thử — bộ dữ liệu thử nghiệm',
-    source: 'Tệp do quản trị viên tải lên (thử nghiệm).',
-    province: { code: '99', name: 'Thử', nameWithType: 'Tỉnh Thử' },
-    provincialAgencies: ['Sở Khoa học và Công nghệ', 'Sở Nội vụ'],
-    standingAgency: 'Sở Khoa học và Công nghệ',
-    communes: Array.from({ length: communes }, (_, i) => ({ code: `9900${i + 1}`, name: `Số ${i + 1}`, type: 'xã', nameWithType: `Xã Số ${i + 1}` })),
-  };
-}
-
 /** One file upload as a browser sends it (multipart/form-data with the `file` field). */
-export function multipartFile(fileName: string, content: string, type = 'application/json'): { rawBody: string; contentType: string } {
+function multipartFile(fileName: string, content: string, type = 'application/json'): { rawBody: string; contentType: string } {
   const boundary = '----iso-cycle-data-set-boundary';
   const rawBody = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n--${boundary}--\r\n`;
   return { rawBody, contentType: `multipart/form-data; boundary=${boundary}` };
