@@ -16,8 +16,8 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
 import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, signIn, textOf } from './browser-support';
 
 /**
- * The report form checked as one types (the API's rules, nothing saved), the documents page's
- * registers and their XLSX, and the consolidator's chart of reports received by day.
+ * The report form checked as one types (the server-rendered form's one script: the API's rules,
+ * nothing saved), the documents page's registers and their XLSX, and the consolidator's chart of reports received by day.
  */
 (TEST_DATABASE_KINDS.includes('sqlite') ? describe : describe.skip)('report validation as one types, registers, progress chart in Chromium [sqlite]', () => {
   let t: TestApp;
@@ -55,7 +55,8 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
   it('shows a broken rule at its field as one types, without saving, and clears it once fixed', async () => {
     const { context, page } = await signIn(browser, t.baseUrl, 'staff.21211');
     await page.goto(`${t.baseUrl}/report?id=${reportId}`);
-    await page.waitForSelector('#report-form');
+    // The form is the server's (it works without the script); web/js/report.js only adds the checks as one types.
+    await page.waitForSelector(`#report-form[action="/reports/${reportId}/draft"][data-validation="/api/reports/${reportId}/validation"]`);
     const values = generateReportValues(formForYear(2026), seededRandom(11), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Tịnh Khê');
     await fill(page, values);
     const under = Number(values.figures.procedures.underAuthority);
@@ -73,7 +74,9 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     await retype(page, covered, String(under));
     await page.waitForFunction((selector) => !document.querySelector(selector)?.hasAttribute('aria-invalid'), {}, covered);
     expect(await textOf(page, `${covered}-error`)).toBe('');
-    // Nothing was saved by the checks.
+    // Nothing was saved by the checks, and the page never reloaded: what was typed is still there.
+    expect(page.url()).toBe(`${t.baseUrl}/report?id=${reportId}`);
+    expect(await page.$eval(procedures, (node) => (node as HTMLInputElement).value)).toBe('1.234');
     expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: reportId })).status).toBe('not-started');
     await context.close();
   }, 90_000);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { ConsolidationService } from '../../src/consolidation/consolidation.service';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
@@ -19,7 +20,8 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
 /**
  * The web app in a real Chromium, through its own pages, forms and links (never the API directly):
  * commune staff drafts and submits → the head returns it with a comment → staff fixes it → the
- * head approves → the issued document opens, for staff and for the province's consolidator.
+ * head approves → the issued document opens, for staff and for the province's consolidator (from
+ * the progress page).
  * Screenshots of the key pages are kept under var/test-artifacts/web/. SQLite only: the pages are
  * the same on every database, whose behaviour the API tests cover.
  */
@@ -35,6 +37,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     // The browser expires the session cookie by its own clock: the application's starts at the real now.
     t = await startTestApp('sqlite', { dataSets: [DATA_SET], runtime: true, clock: new ControlledClock(new Date()) });
     cycle = await insertCycle(t.dataSource, DATA_SET);
+    await t.app.get(ConsolidationService).startConsolidations(cycle); // the province's progress page follows the commune
     const unit = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21211' });
     reportId = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
     await t.app.get(InboxProjection).settled();
@@ -72,13 +75,15 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     expect(await text(staff.page, '#page-title')).toBe('Báo cáo năm 2026 – Xã Tịnh Khê');
     expect(await unlabelled(staff.page)).toEqual([]);
 
-    // A figure that breaks the form's rules: the API's message shows at the field, nothing is saved.
+    // A figure that breaks the form's rules: the page comes back with the message at the field,
+    // every value as typed, and the report not submitted.
     await fill(staff.page, values);
     await staff.page.$eval('[name="figures.procedures.coveredByQms"]', (node, v) => ((node as HTMLInputElement).value = v), String(Number(values.figures.procedures.underAuthority) + 5));
-    await staff.page.click('#submit-report');
+    await reloadAfter(staff.page, '#submit-report');
     await staff.page.waitForSelector('#f-figures-procedures-coveredByQms[aria-invalid="true"]');
     expect(await text(staff.page, '#f-figures-procedures-coveredByQms-error')).toMatch(/không được lớn hơn/i);
-    expect(await text(staff.page, '#report-status')).toBe('Chưa bắt đầu');
+    expect(await text(staff.page, '#report-status')).not.toBe('Đang xem xét');
+    expect(await staff.page.$eval('#f-figures-procedures-coveredByQms', (node) => (node as HTMLInputElement).value)).toBe(String(Number(values.figures.procedures.underAuthority) + 5));
     await shot(staff.page, '02-report-field-error');
 
     // Fixed, typed by keyboard, then submitted.
@@ -96,7 +101,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     await Promise.all([head.page.waitForNavigation(), head.page.click(`#tasks a[href="/report?id=${reportId}"]`)]);
     await head.page.waitForSelector('#review-panel');
     expect(await unlabelled(head.page)).toEqual([]);
-    await head.page.click('#return');
+    await reloadAfter(head.page, '#return');
     await head.page.waitForSelector('#review-comment-input[aria-invalid="true"]');
     expect(await text(head.page, '#review-comment-error')).toBe('Cần ghi ý kiến khi trả lại báo cáo');
     await head.page.type('#review-comment-input', 'Bổ sung số lớp đào tạo về ISO trong năm');
@@ -141,7 +146,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     await shot(head.page, '05-process-in-review');
     await head.page.goto(`${t.baseUrl}/report?id=${reportId}`);
     await head.page.waitForSelector('#review-panel');
-    await head.page.click('#diff-form button[type="submit"]');
+    await reloadAfter(head.page, '#diff-form button[type="submit"]');
     await head.page.waitForSelector('#diff');
     expect(await text(head.page, '#diff tbody')).toContain('Số lớp đào tạo');
     await reloadAfter(head.page, '#approve');
@@ -153,9 +158,14 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(t.clock.now()); // dd/mm/yyyy
     expect(await text(staff.page, 'table.reports tbody')).toContain(`Đã ban hànhSố 01/BC-UBND ngày ${today}`);
     await shot(staff.page, '06-documents');
+    // The province's consolidator: the commune on the progress page, its report opened from there.
     const consolidator = await signIn('consolidator.skhcn');
-    await consolidator.page.goto(`${t.baseUrl}/report?id=${reportId}`);
+    await reloadAfter(consolidator.page, 'a[href="/progress"]');
+    await shot(consolidator.page, '06b-progress-consolidator');
+    await consolidator.page.waitForSelector(`#progress a[href="/report?id=${reportId}"]`);
+    await reloadAfter(consolidator.page, `#progress a[href="/report?id=${reportId}"]`);
     await consolidator.page.waitForSelector('#issued-document-link');
+    expect(await text(consolidator.page, '#report-status')).toBe('Đã ban hành');
     const pdf = await consolidator.page.$eval('#issued-document-link', async (link) => {
       const response = await fetch((link as HTMLAnchorElement).href);
       const bytes = new Uint8Array(await response.arrayBuffer());
