@@ -21,6 +21,7 @@ async function draw() {
   ]);
   if (!response.ok) return;
   const view = await response.json();
+  diagram.replaceChildren();
   const viewer = new window.BpmnJS({ container: diagram });
   await viewer.importXML(view.xml);
   const canvas = viewer.get('canvas');
