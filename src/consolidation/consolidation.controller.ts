@@ -35,8 +35,10 @@ export class ConsolidationController {
   @Get('consolidations/:id/progress')
   @ApiOperation({ summary: 'Where every unit below stands: not started, drafting, in review, returned, submitted, late, missing' })
   @Policy({ roles: FOLLOWERS, scope: 'consolidated-units', unit: ofTheConsolidation })
-  progress(@Param('id', IdPipe) id: number) {
-    return this.consolidations.progress(id);
+  // The body is ConsolidationProgress, serialized once per change (ConsolidationService.progressJson).
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  progress(@Param('id', IdPipe) id: number): Promise<string> {
+    return this.consolidations.progressJson(id);
   }
 
   @Post('consolidations/:id/close')

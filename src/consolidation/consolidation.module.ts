@@ -9,12 +9,13 @@ import { ConsolidationController } from './consolidation.controller';
 import { ConsolidationUnitResolver, CycleUnitResolver, ReportReceiverResolver } from './consolidation-unit.resolver';
 import { ConsolidationWorkers } from './consolidation-workers';
 import { ConsolidationService } from './consolidation.service';
+import { ProgressCache } from './progress-cache';
 
 /** Consolidation at every unit with units below it, the consolidated report's content and the Ministry draft. */
 @Module({
   imports: [OrganizationModule, ReportsModule, DeadlinesModule, AuditModule, AccessModule, WorkflowModule],
   controllers: [ConsolidationController],
-  providers: [ConsolidationService, ConsolidationWorkers, ConsolidationUnitResolver, ReportReceiverResolver, CycleUnitResolver],
-  exports: [ConsolidationService, ConsolidationWorkers],
+  providers: [ConsolidationService, ProgressCache, ConsolidationWorkers, ConsolidationUnitResolver, ReportReceiverResolver, CycleUnitResolver],
+  exports: [ConsolidationService, ProgressCache, ConsolidationWorkers],
 })
 export class ConsolidationModule {}

@@ -38,6 +38,7 @@ import { topReportDraftId } from './consolidation-workers';
 import { DocumentStore } from '../documents/store/document-store';
 import { urgeLetter } from './urge-letter';
 import { consolidationWorkbook } from './consolidation-workbook';
+import { ProgressCache } from './progress-cache';
 
 /**
  * Every column of a report but its working draft: where a report stands, for lists of thousands of
@@ -109,6 +110,7 @@ export class ConsolidationService {
     private readonly config: AppConfig,
     private readonly calendar: WorkingDayCalendar,
     private readonly store: DocumentStore,
+    private readonly progressCache: ProgressCache,
   ) {}
 
   /** A consolidation, with its process, at every unit with units below it; idempotent (resumes a cut-short opening). */
@@ -152,8 +154,24 @@ export class ConsolidationService {
     return this.dataSource.getRepository(ConsolidationEntity).find({ where: { cycleId }, order: { id: 'ASC' } });
   }
 
-  /** Every unit below, with where its report stands (the whole subtree: a district's communes too). */
-  async progress(consolidationId: number): Promise<ConsolidationProgress> {
+  /**
+   * Every unit below, with where its report stands (the whole subtree: a district's communes too).
+   * Kept until the next write to what it is computed from (ProgressCache): the dashboard is read far
+   * more often than any of it changes. The value is frozen: it is shared by every reader.
+   */
+  progress(consolidationId: number): Promise<ConsolidationProgress> {
+    return this.progressCache.get(consolidationId, async () => deepFreeze(await this.computeProgress(consolidationId)));
+  }
+
+  /**
+   * The progress as the API sends it (JSON.stringify, as Express's res.json): kept like the progress,
+   * so that a dashboard of 10,000 units (3 MB) is not serialized again for every reader.
+   */
+  progressJson(consolidationId: number): Promise<string> {
+    return this.progressCache.get(`json/${consolidationId}`, async () => JSON.stringify(await this.progress(consolidationId)));
+  }
+
+  private async computeProgress(consolidationId: number): Promise<ConsolidationProgress> {
     const consolidation = await this.get(consolidationId);
     const unit = await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: consolidation.unitId });
     const subtree = await this.organization.reportingSubtree(consolidation.unitId);
@@ -443,4 +461,12 @@ export class ConsolidationService {
     const allowed = await this.dataSource.getRepository(RoleAssignmentEntity).existsBy({ personId: actor.personId, unitId, role: In(roles) });
     if (!allowed) throw new ForbiddenError(`Không có quyền ${act} của đơn vị này`);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
