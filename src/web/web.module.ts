@@ -13,6 +13,7 @@ import { PageErrorFilter } from './page-error.filter';
 import { PageShells } from './page-shell';
 import { AccountPage } from './pages/account.page';
 import { AdminPage } from './pages/admin.page';
+import { SignaturesPage } from './pages/signatures.page';
 import { InboxPage } from './pages/inbox.page';
 import { ReportPage, ReportPageUnitResolver } from './pages/report.page';
 import { SignInPage } from './pages/sign-in.page';
@@ -57,7 +58,7 @@ export function webFiles(): (request: Request, response: Response, next: NextFun
  */
 @Module({
   imports: [IdentityModule, InboxModule, ReportsModule, ConsolidationModule, AccessModule, DeadlinesModule, AdministrationModule, SigningModule],
-  controllers: [SignInPage, InboxPage, AccountPage, ReportPage, ProgressPage, DocumentsPage, ProcessPage, AdminPage],
+  controllers: [SignInPage, InboxPage, AccountPage, ReportPage, ProgressPage, DocumentsPage, ProcessPage, AdminPage, SignaturesPage],
   providers: [PageRenderer, PageShells, PageErrorFilter, ReportPageUnitResolver, ProgressPageUnitResolver, QueryReportUnitResolver],
 })
 export class WebModule implements NestModule {

@@ -241,6 +241,11 @@ const MATRIX: Record<string, MatrixRow> = {
   'GET /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000' }) },
   'GET /api/signatures/:documentId/pdf': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000/pdf' }) },
   'POST /api/signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/api/signatures/00000000-0000-4000-8000-000000000000', body: { cms: 'AAAA' } }) },
+  // The signer's page (src/web/pages/signatures.page.ts): as /api/signatures, each person's own documents only (others: 404 page).
+  'GET /signatures': { access: 'signed-in', call: () => ({ path: '/signatures' }) },
+  'GET /signatures/:documentId/digest': { access: 'signed-in', call: () => ({ path: '/signatures/00000000-0000-4000-8000-000000000000/digest' }) },
+  'GET /signatures/:documentId/signed-attributes': { access: 'signed-in', call: () => ({ path: '/signatures/00000000-0000-4000-8000-000000000000/signed-attributes' }) },
+  'POST /signatures/:documentId': { access: 'signed-in', call: () => ({ path: '/signatures/00000000-0000-4000-8000-000000000000', body: { text: 'AAAA' } }) },
   // Certificates and images: administrators of the data set; the bodies are refused (422) or there is nothing to remove (404).
   'GET /api/admin/signing/credentials': { access: 'by-role', call: ({ unit }) => ({ path: `/api/admin/signing/credentials?unitId=${unit.id}` }), roles: { [Role.Administrator]: OWN_ONLY } },
   'PUT /api/admin/signing/people/:id/certificate': { access: 'by-role', call: ({ person }) => ({ path: `/api/admin/signing/people/${person.id}/certificate`, body: { certificate: 'not a certificate' } }), roles: { [Role.Administrator]: OWN_ONLY } },

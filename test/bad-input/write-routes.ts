@@ -120,6 +120,7 @@ export const PAGE_FORMS: Record<string, string> = {
   'POST /admin/signing/units/:unitId': 'SigningCredentials.putUnitCertificate / putUnitSeal, as PUT /api/admin/signing/units/:unitId/certificate|seal (multipart files); test/web/admin-page.spec.ts',
   'POST /admin/signing/people': "SigningCredentials.putPersonCertificate / putPersonImage, as PUT /api/admin/signing/people/:id/… (multipart; the person must hold a role in ?signingUnitId=); test/web/admin-page.spec.ts",
   'POST /admin/signing/units/:unitId/remove': 'SigningCredentials.removeUnit, as DELETE /api/admin/signing/units/:unitId; no fields',
+  'POST /signatures/:documentId': 'DeferredSigningService.submit, as POST /api/signatures/:documentId (multipart file or pasted base64/PEM; the same size bounds); test/web/signatures.spec.ts',
   'POST /admin/signing/people/:id/remove': 'SigningCredentials.removePerson, as DELETE /api/admin/signing/people/:id; no fields; test/web/admin-page.spec.ts',
   'POST /reports/:id/draft': 'ReportsService.saveDraft (+ submit when action=submit), as PUT /api/reports/:id/draft and POST /api/reports/:id/submit; the form rules at their fields (422 page); test/web/report-page.spec.ts',
   'POST /reports/:id/prefill': 'ReportsService.prefillFromPreviousYear, as POST /api/reports/:id/prefill; no fields; none to prefill from is a 404 message on the page',

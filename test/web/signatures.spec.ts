@@ -19,6 +19,7 @@ import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { TestCa, TestIdentity } from '../signing/support/test-ca';
 import { blueSignature, redSeal } from '../signing/support/test-images';
 import { insertCycle } from '../support/cycle-fixture';
+import { FormClient } from '../support/form-client';
 import { ApiClient, startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
 import { ARTIFACTS, CHROMIUM_ARGS, DATA_SET, screenshot } from './browser-support';
@@ -40,6 +41,8 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
   const CODE = '21172';
   /** A head whose token returns a raw signature over the signed attributes. */
   const RAW_CODE = '21025';
+  /** A head who pastes the signature (PEM) into the page without JavaScript. */
+  const PASTE_CODE = '21211';
   let t: TestApp;
   let browser: Browser;
   let dir: string;
@@ -48,6 +51,8 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
   let report: ReportEntity;
   let rawIdentity: TestIdentity;
   let rawReport: ReportEntity;
+  let pasteIdentity: TestIdentity;
+  let pasteReport: ReportEntity;
 
   const settle = async () => {
     await t.app.get(WorkflowEngine).whenIdle();
@@ -90,6 +95,7 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
     };
     ({ identity: headIdentity, report } = await waiting(CODE, 5));
     ({ identity: rawIdentity, report: rawReport } = await waiting(RAW_CODE, 6));
+    ({ identity: pasteIdentity, report: pasteReport } = await waiting(PASTE_CODE, 7));
     await settle();
     browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
   });
@@ -147,16 +153,17 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
       expect(await page.$eval(`#pdf-${documentId}`, (a) => a.getAttribute('href'))).toBe(`/api/signatures/${documentId}/pdf`);
       // The head's menu leads here; every input has a label.
       expect(await page.$eval('#site-header nav a[aria-current="page"]', (a) => a.getAttribute('href'))).toBe('/signatures');
-      expect(await page.$$eval('#content input, #content select', (nodes) => nodes.filter((n) => !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML))).toEqual([]);
+      expect(await page.$$eval('#main input, #main select, #main textarea', (nodes) => nodes.filter((n) => !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML))).toEqual([]);
 
       // Download the digest by clicking the page's link.
       const digest = await download(page, `#digest-${documentId}`, downloads);
       expect(digest.toString('hex')).toBe(pending.digest);
 
       // A wrong file: another certificate of the same CA. Refused at the field; nothing changes.
+      // The page's form, without JavaScript: the file goes to the server, which answers the page again with the refusal at the field.
+      expect(await page.$$('script')).toEqual([]);
       await upload(page, `#file-${documentId}`, 'stranger.p7s', signDigest(ca.issue('Người Khác'), digest));
-      await page.click(`#sign-form-${documentId} button[type="submit"]`);
-      await page.waitForFunction((id) => (document.getElementById(`file-error-${id}`)?.textContent ?? '') !== '', {}, documentId);
+      await Promise.all([page.waitForNavigation(), page.click(`#sign-form-${documentId} button[type="submit"]`)]);
       expect(await page.$eval(`#file-error-${documentId}`, (n) => n.textContent)).toMatch(/không phải chứng thư số đã đăng ký/);
       expect(await page.$eval(`#file-${documentId}`, (n) => n.getAttribute('aria-invalid'))).toBe('true');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe(`file-${documentId}`);
@@ -174,7 +181,7 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
 
       // The token's .p7s over the downloaded digest: accepted, the item leaves the list, the report is issued.
       await upload(page, `#file-${documentId}`, 'token.p7s', signDigest(headIdentity, digest));
-      await page.click(`#sign-form-${documentId} button[type="submit"]`);
+      await Promise.all([page.waitForNavigation(), page.click(`#sign-form-${documentId} button[type="submit"]`)]);
       await page.waitForSelector('#signatures-none');
       expect(await page.$eval('#messages', (n) => n.textContent ?? '')).toMatch(/đã được ban hành/);
       await settle();
@@ -187,7 +194,7 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
       await context.close();
     }
   }, 120_000);
-  it('takes a raw signature over the downloaded signed attributes, picking the kind from the file', async () => {
+  it('takes a raw signature over the downloaded signed attributes, the server picking the kind from the bytes', async () => {
     const downloads = join(dir, 'downloads-raw');
     const { context, page } = await signerPage(`head.${RAW_CODE}@${DATA_SET}`, downloads);
     try {
@@ -195,14 +202,52 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
       expect(documentId).toBeDefined();
       const attributes = await download(page, `#attributes-${documentId}`, downloads);
       const signature = cryptoSign('sha256', attributes, createPrivateKey(rawIdentity.keyPem));
+      // Left on "Tự nhận biết": the server reads a raw signature from the bytes (no CMS content type in them).
       await upload(page, `#file-${documentId}`, 'token.sig', signature);
-      await page.waitForFunction((id) => (document.querySelector(`input[name="kind-${id}"]:checked`) as HTMLInputElement | null)?.value === 'signature', {}, documentId);
-      await page.click(`#sign-form-${documentId} button[type="submit"]`);
+      expect(await page.$eval(`#kind-auto-${documentId}`, (n) => (n as HTMLInputElement).checked)).toBe(true);
+      await Promise.all([page.waitForNavigation(), page.click(`#sign-form-${documentId} button[type="submit"]`)]);
       await page.waitForSelector('#signatures-none');
       await settle();
       expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: rawReport.id })).status).toBe('issued');
     } finally {
       await context.close();
     }
+  }, 120_000);
+
+  it('works without JavaScript: the digest as a file, a pasted signature refused at the field, then a pasted PEM taken; another person sees none of it', async () => {
+    const signer = new FormClient(t.baseUrl);
+    await signer.signIn(`head.${PASTE_CODE}@${DATA_SET}`, DEMO_PASSWORD);
+    const page = await signer.get('/signatures');
+    expect(page.status).toBe(200);
+    const documentId = /data-document="([0-9a-f-]{36})"/.exec(page.html)![1];
+    const pending = await t.dataSource.getRepository(PendingSignatureEntity).findOneByOrFail({ documentId });
+    // FormClient reads pages as text: the binary file is fetched with its session cookie.
+    const cookie = [...(signer as unknown as { cookies: Map<string, string> }).cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const digestFile = await fetch(`${t.baseUrl}/signatures/${documentId}/digest`, { headers: { cookie } });
+    expect(digestFile.headers.get('content-disposition')).toMatch(/^attachment; filename=".*\.sha256\.bin"$/);
+    const digest = Buffer.from(await digestFile.arrayBuffer());
+    expect(digest.toString('hex')).toBe(pending.digest);
+    // Another head: the document is as absent as a missing one.
+    const other = new FormClient(t.baseUrl);
+    await other.signIn(`head.${CODE}@${DATA_SET}`, DEMO_PASSWORD);
+    expect((await other.get(`/signatures/${documentId}/digest`)).status).toBe(404);
+    expect((await other.get('/signatures')).html).not.toContain(documentId);
+
+    const action = /<form id="sign-form-[^"]+"[^>]*action="([^"]+)"/.exec(page.html)![1].replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const garbage = await signer.postMultipart(action, { text: 'không phải chữ ký', kind: 'auto' });
+    expect(garbage.status).toBe(422);
+    expect(garbage.html).toMatch(new RegExp(`id="file-${documentId}"[^>]*aria-invalid="true"`));
+    expect(garbage.html).toContain('không phải chữ ký</textarea>');
+    expect((await t.dataSource.getRepository(PendingSignatureEntity).findOneByOrFail({ documentId })).state).toBe('awaiting');
+    const pem = `-----BEGIN PKCS7-----\n${signDigest(pasteIdentity, digest).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PKCS7-----\n`;
+    const taken = await signer.postMultipart(action, { text: pem, kind: 'auto' });
+    expect(taken).toMatchObject({ status: 303, location: `/signatures?done=signed&document=${documentId}` });
+    const after = await signer.get(taken.location!);
+    expect(after.html).toMatch(/Đã nhận chữ ký\. Văn bản số .* (đã được ban hành|đang được xử lý)\./);
+    expect(after.html).toContain('id="signatures-none"');
+    // The message is said of one's own documents only.
+    expect((await other.get(taken.location!)).html).not.toContain('Đã nhận chữ ký');
+    await settle();
+    expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: pasteReport.id })).status).toBe('issued');
   }, 120_000);
 });
