@@ -89,6 +89,12 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('the report page without JavaScri
     expect(page.html).toContain(`href="/api/reports/${reportId}/preview"`);
     expect(page.html).toContain(`href="/process?report=${reportId}"`);
     expect(page.html).toContain('<script type="module" src="/js/report.js"></script>');
+    // Prefill is its own form (the button sits among the others through form="prefill-form"): no approved report last year here.
+    expect(page.html).toContain(`<form id="prefill-form" method="post" action="/reports/${reportId}/prefill">`);
+    const prefill = await staffClient.post(`/reports/${reportId}/prefill`);
+    expect(prefill.status).toBe(404);
+    expect(prefill.html).toContain('Không có báo cáo năm trước đã phê duyệt của đơn vị để lấy số liệu.');
+    expect((await reportRow()).status).toBe('not-started');
   });
 
   it('refuses a save that breaks a rule: 422, the message at its field, the values as typed, nothing saved', async () => {
