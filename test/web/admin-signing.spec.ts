@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { SigningCredentialEntity } from '../../src/signing/admin/signing-credential.entity';
+import { PersonEntity } from '../../src/organization/person.entity';
 import { UnitEntity } from '../../src/organization/unit.entity';
 import { ControlledClock } from '../../src/shared/clock';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
 import { TestCa } from '../signing/support/test-ca';
 import { blueSignature, redSeal } from '../signing/support/test-images';
-import { ARTIFACTS, CHROMIUM_ARGS, DATA_SET, screenshot, signIn } from './browser-support';
+import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn } from './browser-support';
 
 /**
  * The administrator's "Chữ ký số" section in Chromium, through its own forms: a commune's PKCS#12 and
@@ -46,32 +47,34 @@ import { ARTIFACTS, CHROMIUM_ARGS, DATA_SET, screenshot, signIn } from './browse
     try {
       await page.goto(`${t.baseUrl}/admin`);
       await page.waitForSelector('#signing-admin #signing-unit');
+      // Without JavaScript: the unit is picked with a GET form, each upload is a multipart form the server answers with the page.
+      expect(await page.$$('script')).toEqual([]);
       await page.select('#signing-unit', String(commune.id));
-      await page.click('#signing-admin form.filters button[type="submit"]');
+      await clickAndWait(page, '#show-signing');
       await page.waitForSelector('#signing-none');
 
       await upload(page, '#unit-p12', 'unit.p12', unitIdentity.pkcs12);
       await page.type('#unit-passphrase', unitIdentity.passphrase);
       await upload(page, '#unit-seal', 'seal.png', redSeal());
-      await page.click('#signing-unit-form button[type="submit"]');
+      await clickAndWait(page, '#signing-unit-form button[type="submit"]');
       await page.waitForSelector(`#signing-credentials tr[data-owner="21211@${DATA_SET}"]`);
 
-      await page.type('#person-login', `head.21211@${DATA_SET}`);
+      const head = await t.dataSource.getRepository(PersonEntity).findOneByOrFail({ login: `head.21211@${DATA_SET}` });
+      await page.select('#person-id', String(head.id));
       await upload(page, '#person-key', 'head.pem', headIdentity.certificatePem);
       await upload(page, '#person-image', 'signature.png', blueSignature());
-      await page.click('#signing-person-form button[type="submit"]');
+      await clickAndWait(page, '#signing-person-form button[type="submit"]');
       await page.waitForSelector(`#signing-credentials tr[data-owner="head.21211@${DATA_SET}"]`);
       expect((await rows(page)).sort()).toEqual([`21211@${DATA_SET}`, `head.21211@${DATA_SET}`].sort());
       const table = await page.$eval('#signing-credentials', (node) => node.textContent ?? '');
       expect(table).toContain('Ký bằng USB token');
       expect(table).toContain('Ký trên máy chủ');
       expect(table).not.toContain(unitIdentity.passphrase);
-      const unlabelled = await page.$$eval('#signing-admin input, #signing-admin select', (nodes) => nodes.filter((n) => !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML));
+      const unlabelled = await page.$$eval('#signing-admin input:not([type="hidden"]), #signing-admin select', (nodes) => nodes.filter((n) => !(n as HTMLInputElement).labels?.length).map((n) => n.outerHTML));
       expect(unlabelled).toEqual([]);
       await screenshot(page, 'admin-signing');
 
-      page.once('dialog', (dialog) => dialog.accept());
-      await page.click(`#signing-credentials tr[data-owner="head.21211@${DATA_SET}"] button`);
+      await clickAndWait(page, `#signing-credentials tr[data-owner="head.21211@${DATA_SET}"] button`);
       await page.waitForFunction((owner) => !document.querySelector(`#signing-credentials tr[data-owner="${owner}"]`), {}, `head.21211@${DATA_SET}`);
       expect(await rows(page)).toEqual([`21211@${DATA_SET}`]);
       const stored = await t.dataSource.getRepository(SigningCredentialEntity).find();

@@ -47,7 +47,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     const path = join(ARTIFACTS, name);
     writeFileSync(path, `${lines.join('\r\n')}\r\n`);
     await ((await page.$('#people-file')) as ElementHandle<HTMLInputElement>).uploadFile(path);
-    await page.click('#import-people');
+    await clickAndWait(page, '#import-people');
   };
   const openPerson = async (page: Page, login: string) => {
     await page.$eval('#q', (node) => ((node as HTMLInputElement).value = ''));
@@ -95,6 +95,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     // And a role in a unit where he held none: chosen among the data set's other units.
     const agency = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: 'skhcn' });
     await page.select('#roles-unit', String(agency.id));
+    await clickAndWait(page, '#show-roles');
     expect(await page.$eval('#role-clerk', (n) => (n as HTMLInputElement).checked)).toBe(false);
     await page.click('#role-staff');
     await clickAndWait(page, '#save-roles');
@@ -108,7 +109,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     await openPerson(page, `staff.21211@${DATA_SET}`);
     expect(await textOf(page, '#held-tasks')).toContain('Ủy ban nhân dân xã Tịnh Khê');
     await page.type('#to-login', `staff.skhcn@${DATA_SET}`);
-    await page.click('#reassign');
+    await clickAndWait(page, '#reassign');
     await page.waitForSelector('#to-login[aria-invalid="true"]');
     expect(await textOf(page, '#to-login-error')).toMatch(/chỉ giao lại cho người cùng đơn vị$/);
     await page.$eval('#to-login', (node) => ((node as HTMLInputElement).value = ''));
@@ -124,24 +125,32 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     // The 2027 cycle, opened through the page (after a confirmation).
     await page.setViewport({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // Without the confirmation box ticked, nothing opens: the box is pointed at.
+    await page.$eval('#cycle-year', (node) => ((node as HTMLInputElement).value = '2027'));
+    await clickAndWait(page, '#open-cycle');
+    await page.waitForSelector('#cycle-confirm[aria-invalid="true"]');
     await page.$eval('#cycle-year', (node) => ((node as HTMLInputElement).value = '2026'));
-    await page.click('#open-cycle');
+    await page.click('#cycle-confirm');
+    await clickAndWait(page, '#open-cycle');
     await page.waitForSelector('#cycle-year[aria-invalid="true"]');
-    expect(await textOf(page, '#cycle-year-error')).toBe('Kỳ báo cáo năm 2026 đã mở.');
+    expect(await textOf(page, '#cycle-year-error')).toBe(`Kỳ báo cáo năm 2026 của bộ dữ liệu ${DATA_SET} đã mở`);
     await page.$eval('#cycle-year', (node) => ((node as HTMLInputElement).value = '2027'));
     // A deadline before the data period ends is refused at its field (the service's rule).
     await page.type('#cycle-deadline', '10/11/2027');
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.click('#open-cycle');
+    await page.click('#cycle-confirm');
+    await clickAndWait(page, '#open-cycle');
     await page.waitForSelector('#cycle-deadline[aria-invalid="true"]');
     expect(await textOf(page, '#cycle-deadline-error')).toMatch(/^Kỳ báo cáo phải kết thúc trước hoặc đúng hạn báo cáo/);
+    expect(await page.$eval('#cycle-deadline', (node) => (node as HTMLInputElement).value)).toBe('10/11/2027');
     await page.$eval('#cycle-deadline', (node) => ((node as HTMLInputElement).value = ''));
     await page.type('#cycle-deadline', '30/11/2027');
-    page.once('dialog', (dialog) => void dialog.accept());
+    await page.type('#cycle-escalationDays', '3');
+    await page.click('#cycle-confirm');
     await Promise.all([page.waitForNavigation({ timeout: 240_000 }), page.click('#open-cycle')]);
     await page.waitForSelector('#cycles tr[data-year="2027"]');
     expect(await textOf(page, '#messages')).toBe('Đã mở kỳ báo cáo năm 2027.');
     expect(await textOf(page, '#cycles tr[data-year="2027"]')).toContain('30/11/2027');
+    expect((await t.dataSource.getRepository(CycleEntity).findOneByOrFail({ dataSetId: DATA_SET, year: 2027 })).escalationDays).toBe(3);
     await screenshot(page, '12-admin-cycle-opened');
     await context.close();
   }, 400_000);

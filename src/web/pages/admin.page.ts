@@ -136,7 +136,9 @@ export class AdminPage {
     try {
       await this.cycles.openCycle(unitId, year as number, actor, options);
     } catch (error) {
-      if (error instanceof ValidationFailedError) return refuse(422, Object.fromEntries(error.fields.map((f) => [f.path in values ? f.path : 'year', f.message])));
+      // The period's end left to its default and a deadline typed before it: the deadline is what the person changed.
+      const at = (path: string) => (path === 'periodEnd' && !values.periodEnd && values.deadline ? 'deadline' : path in values ? path : 'year');
+      if (error instanceof ValidationFailedError) return refuse(422, Object.fromEntries(error.fields.map((f) => [at(f.path), f.message])));
       if (error instanceof ConflictError) return refuse(409, { year: error.message });
       throw error;
     }
