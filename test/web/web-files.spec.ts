@@ -12,7 +12,8 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
   const get = (path: string) => fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
 
   it('serves the pages by their short paths, in Vietnamese, under the content security policy', async () => {
-    for (const path of ['/login', '/admin', '/signatures', '/']) {
+    expect([(await get('/')).status, (await get('/')).headers.get('location')]).toEqual([303, '/inbox']);
+    for (const path of ['/login']) {
       const response = await get(path);
       expect([path, response.status]).toEqual([path, 200]);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -23,12 +24,12 @@ import { TEST_DATABASE_KINDS } from '../support/test-databases';
   });
 
   it('sends an anonymous visitor of a server-rendered page to the login page, and serves the process page’s script', async () => {
-    for (const path of ['/inbox', '/report?id=1', '/account', '/progress', '/documents', '/process?report=1']) {
+    for (const path of ['/inbox', '/report?id=1', '/account', '/progress', '/documents', '/process?report=1', '/admin', '/signatures']) {
       const response = await get(path);
       expect([path, response.status, response.headers.get('location')]).toEqual([path, 303, `/login?next=${encodeURIComponent(path)}`]);
     }
     expect((await get('/js/process.js')).status).toBe(200);
-    for (const gone of ['/progress.html', '/documents.html', '/process.html', '/js/progress.js', '/js/progress-chart.js', '/js/documents.js']) expect([gone, (await get(gone)).status]).toEqual([gone, 404]);
+    for (const gone of ['/progress.html', '/documents.html', '/process.html', '/js/progress.js', '/js/progress-chart.js', '/js/documents.js', '/admin.html', '/signatures.html', '/js/admin.js', '/js/admin-signing.js', '/js/signatures.js']) expect([gone, (await get(gone)).status]).toEqual([gone, 404]);
   });
 
   it('serves the bpmn-js viewer bundle from the npm package', async () => {
