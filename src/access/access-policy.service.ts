@@ -30,7 +30,10 @@ export class AccessPolicy {
 
     const targets = await this.nodes({ id: In([...new Set(targetUnitIds)]) });
     for (const id of targetUnitIds) if (!targets.has(id)) throw new NotFoundError(`Unit ${id}`);
-    const trees = rule.scope === 'consolidated-units' ? await this.nodes({ dataSetId: In([...new Set([...targets.values()].map((t) => t.dataSetId))]) }) : targets;
+    const reached = (tree: Map<number, UnitNode>) => [...targets.values()].every((target) => holdings.some((h) => reaches(h, rule.scope, target, tree)));
+    // Most requests are a person's own unit or the standing agency's: no need to read the units above.
+    if (rule.scope === 'consolidated-units' && reached(targets)) return { allowed: true };
+    const trees = rule.scope === 'consolidated-units' ? await this.withAncestors(targets) : targets;
 
     for (const target of targets.values()) {
       if (!holdings.some((h) => reaches(h, rule.scope, target, trees))) {
@@ -53,6 +56,22 @@ export class AccessPolicy {
     const all = await this.nodes({ dataSetId: In([...new Set(holdings.map((h) => h.dataSetId))]) });
     const scope = rule.scope === 'any-unit' ? 'data-set' : rule.scope;
     return [...all.values()].filter((unit) => holdings.some((h) => reaches(h, scope, unit, all))).map((u) => u.id);
+  }
+
+  /**
+   * The targets and every unit above them: what `consolidated-units` walks up. Read level by level
+   * (a few rows, as many queries as the tree is deep), not the data set's whole tree on every request.
+   */
+  private async withAncestors(targets: Map<number, UnitNode>): Promise<Map<number, UnitNode>> {
+    const tree = new Map(targets);
+    let missing = [...new Set([...targets.values()].map((u) => u.reportsToId).filter((id): id is number => id !== null && !tree.has(id)))];
+    while (missing.length > 0) {
+      const parents = await this.nodes({ id: In(missing) });
+      for (const [id, unit] of parents) tree.set(id, unit);
+      // An unknown parent (bad data) ends the walk there, as the lookup in `reaches` would.
+      missing = [...new Set([...parents.values()].map((u) => u.reportsToId).filter((id): id is number => id !== null && !tree.has(id)))];
+    }
+    return tree;
   }
 
   private async nodes(where: object): Promise<Map<number, UnitNode>> {
