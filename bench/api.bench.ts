@@ -5,18 +5,32 @@
  * standing agency's consolidation dashboard; autocannon (a maintained HTTP load tool) measures each
  * in turn for `seconds`. Prints p50/p99 latency, requests per second and non-2xx answers as JSON.
  *
- *   node -r ./test/workflow/crash/register-typescript.js bench/api.bench.ts [seconds=10] [connections=50]
+ * With a generated tree (`generated:99x100`: 20 agencies + 99 districts × 100 communes, bench/support/
+ * generated-tree.ts) the server seeds it and opens its cycle at first start: 10,018 reports, about
+ * 10,000 open draft tasks. The bench waits until every report is open and the opening has finished
+ * (the request letter issued) before it measures, and then also measures a district's dashboard
+ * (its 100 communes) besides the province's (every unit).
+ *
+ *   node -r ./test/workflow/crash/register-typescript.js bench/api.bench.ts [seconds=10] [connections=50] [data set=quang-ngai-2025|generated:DxC]
+ *
+ * API_BENCH_DIR=<dir> keeps the database there and reuses it on the next run (opening 10,000 units
+ * once takes minutes); API_BENCH_PROFILE=<dir> leaves there the server's CPU profile of each page's
+ * measured run (<page>.cpuprofile).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { DEMO_PASSWORD } from '../src/organization/import/demo-people';
 import { freePort, ServerProcess } from '../test/soak/soak-server';
+import { generatedTree } from './support/generated-tree';
 
-const [seconds = 10, connections = 50] = process.argv.slice(2).map(Number);
-const DATA_SET = 'quang-ngai-2025';
+const [seconds = 10, connections = 50] = process.argv.slice(2, 4).map(Number);
+const dataSetArg = process.argv[4] ?? 'quang-ngai-2025';
+const generated = /^generated:(\d+)x(\d+)$/.exec(dataSetArg);
+const tree = generated ? generatedTree({ agencies: 20, districts: Number(generated[1]), communes: Number(generated[2]) }) : null;
+const DATA_SET = tree?.id ?? dataSetArg;
 
 /** Signs in through the API and returns the session cookie. */
 async function sessionCookie(baseUrl: string, login: string): Promise<string> {
@@ -38,42 +52,89 @@ function load(url: string, cookie: string): Promise<autocannon.Result> {
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'iso-cycle-api-bench-'));
+  const kept = process.env.API_BENCH_DIR;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'iso-cycle-api-bench-'));
+  mkdirSync(dir, { recursive: true });
   const database = join(dir, 'iso-cycle.sqlite');
-  const server = new ServerProcess(await freePort(), { DATABASE_URL: `sqlite:${database}`, RUNTIME_DIR: join(dir, 'runtime'), SEED_ORGANIZATION: DATA_SET, RATE_LIMIT_PER_SESSION: '0', RATE_LIMIT_PER_IP: '0' });
+  const reused = existsSync(database);
+  let seed = DATA_SET;
+  if (tree) writeFileSync((seed = join(dir, `${tree.id}.json`)), JSON.stringify(tree));
+  const profileDir = process.env.API_BENCH_PROFILE;
+  const server = new ServerProcess(
+    await freePort(),
+    {
+      DATABASE_URL: `sqlite:${database}`, RUNTIME_DIR: join(dir, 'runtime'), SEED_ORGANIZATION: seed, RATE_LIMIT_PER_SESSION: '0', RATE_LIMIT_PER_IP: '0',
+      // The session idle expiry would end the consolidator's session while a long opening runs.
+      SESSION_IDLE_MINUTES: '600',
+      ...(profileDir ? { CPU_PROFILE_DIR: profileDir } : {}),
+    },
+    profileDir ? [join(__dirname, 'support', 'cpu-profile-on-signal.js')] : [],
+  );
+  /** With API_BENCH_PROFILE, the server's CPU profile of one measured run is written as <dir>/<name>.cpuprofile. */
+  let profiles = 0;
+  const profiled = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    if (!profileDir) return work();
+    process.kill(server.pid!, 'SIGWINCH');
+    const result = await work();
+    process.kill(server.pid!, 'SIGWINCH');
+    const file = join(profileDir, `profile-${++profiles}.cpuprofile`);
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (existsSync(file)) renameSync(file, join(profileDir, `${name}.cpuprofile`));
+    return result;
+  };
   try {
-    const startMs = await server.start(300_000);
+    // `serve` opens the demo cycle before it listens: 10,000 units take a while.
+    const startMs = await server.start(tree ? 3 * 3600_000 : 300_000);
     const db = new Database(database, { readonly: true, fileMustExist: true });
     const standing = db.prepare('SELECT id, code FROM units WHERE data_set_id = ? AND is_standing_agency = 1').get(DATA_SET) as { id: number; code: string };
-    const commune = db.prepare("SELECT id, code FROM units WHERE data_set_id = ? AND reports_to_id = ? AND level = 'commune' ORDER BY sort_order LIMIT 1").get(DATA_SET, standing.id) as { id: number; code: string };
+    // A commune reporting to the province (two-level provinces) or to a district (generated trees).
+    const commune = db.prepare("SELECT id, code, reports_to_id AS reportsToId FROM units WHERE data_set_id = ? AND level = 'commune' ORDER BY sort_order LIMIT 1").get(DATA_SET) as { id: number; code: string; reportsToId: number };
+    const district = commune.reportsToId === standing.id ? null : (db.prepare('SELECT id, code FROM units WHERE id = ?').get(commune.reportsToId) as { id: number; code: string });
+    const reportingUnits = (db.prepare('SELECT COUNT(*) AS n FROM units WHERE data_set_id = ? AND reports_to_id IS NOT NULL').get(DATA_SET) as { n: number }).n;
     const openTasks = () => (db.prepare("SELECT COUNT(*) AS n FROM inbox_tasks WHERE state = 'open'").get() as { n: number }).n;
+    const reportsOpen = () => (db.prepare('SELECT COUNT(*) AS n FROM reports').get() as { n: number }).n;
+    // The opening runs after /health; its end is the request letter issued (measuring before would measure the opening).
+    const letterIssued = () => !!db.prepare("SELECT 1 FROM issued_documents WHERE template_kind = 'request-to-report-letter' AND state = 'issued'").get();
+    const openingBegan = Date.now();
+    let lastLog = 0;
+    while (!(reportsOpen() >= reportingUnits && letterIssued())) {
+      if (Date.now() - openingBegan > 3 * 3600_000) throw new Error(`the cycle did not open: ${reportsOpen()}/${reportingUnits} reports`);
+      if (Date.now() - lastLog > 30_000) process.stderr.write(`opening: ${reportsOpen()}/${reportingUnits} reports, ${openTasks()} open tasks\n`), (lastLog = Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const openingMs = Date.now() - openingBegan;
     const staff = await sessionCookie(server.baseUrl, `staff.${commune.code}@${DATA_SET}`);
     const consolidator = await sessionCookie(server.baseUrl, `consolidator.${standing.code}@${DATA_SET}`);
-    // The opening may still be finishing after /health: wait for the commune's report and the consolidation.
-    let reportId: number | undefined;
-    let consolidationId: number | undefined;
-    for (let i = 0; i < 600 && (!reportId || !consolidationId); i++) {
-      reportId = (await getJson(server.baseUrl, `/api/reports?unitId=${commune.id}`, staff))[0]?.id;
-      consolidationId = (await getJson(server.baseUrl, `/api/consolidations?unitId=${standing.id}`, consolidator))[0]?.id;
-      if (!reportId || !consolidationId) await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    if (!reportId || !consolidationId) throw new Error('the demo cycle did not open');
-    const pages = {
+    const reportId: number | undefined = (await getJson(server.baseUrl, `/api/reports?unitId=${commune.id}`, staff))[0]?.id;
+    const consolidationId: number | undefined = (await getJson(server.baseUrl, `/api/consolidations?unitId=${standing.id}`, consolidator))[0]?.id;
+    if (!reportId || !consolidationId) throw new Error('the cycle did not open');
+    const pages: Record<string, [string, string]> = {
       inbox: [`${server.baseUrl}/api/inbox`, staff],
       reportForm: [`${server.baseUrl}/api/reports/${reportId}`, staff],
       dashboard: [`${server.baseUrl}/api/consolidations/${consolidationId}/progress`, consolidator],
-    } as const;
+    };
+    if (district) {
+      const districtConsolidator = await sessionCookie(server.baseUrl, `consolidator.${district.code}@${DATA_SET}`);
+      const districtConsolidation: number = (await getJson(server.baseUrl, `/api/consolidations?unitId=${district.id}`, districtConsolidator))[0].id;
+      pages.districtDashboard = [`${server.baseUrl}/api/consolidations/${districtConsolidation}/progress`, districtConsolidator];
+    }
+    const sizes: Record<string, number> = {};
+    for (const [name, [url, cookie]] of Object.entries(pages)) sizes[name] = Buffer.byteLength(JSON.stringify(await getJson(server.baseUrl, url.slice(server.baseUrl.length), cookie)));
     const results: Record<string, unknown> = {};
     for (const [name, [url, cookie]] of Object.entries(pages)) {
       await load(url, cookie); // warm-up run, not counted
-      const result = await load(url, cookie);
-      results[name] = { p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, requestsPerS: result.requests.average, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+      const result = await profiled(name, () => load(url, cookie));
+      results[name] = { bytes: sizes[name], p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, requestsPerS: result.requests.average, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
     }
-    process.stdout.write(`${JSON.stringify({ dataSet: DATA_SET, openTasks: openTasks(), connections, seconds, serverStartMs: startMs, results, loadAverage: require('node:os').loadavg().map((v: number) => Number(v.toFixed(1))) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ dataSet: DATA_SET, reused, openTasks: openTasks(), connections, seconds, serverStartMs: startMs, openingMs, results, loadAverage: require('node:os').loadavg().map((v: number) => Number(v.toFixed(1))) }, null, 2)}\n`);
     db.close();
+  } catch (error) {
+    process.stderr.write(`server log:\n${server.log.slice(-4000)}\n`);
+    throw error;
   } finally {
-    await server.kill();
-    rmSync(dir, { recursive: true, force: true });
+    // A clean stop: a kept database is left consistent for the next run.
+    await server.stop();
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
 
