@@ -9,7 +9,7 @@ import { findInChunks } from '../database/find-in-chunks';
 import { writeTransaction } from '../database/write-transaction';
 import { UnitEntity } from '../organization/unit.entity';
 import { ReportEntity } from '../reports/report.entity';
-import { isoCivilDate } from '../shared/civil-date';
+import { civilDateOf, isoCivilDate, officialShortDate } from '../shared/civil-date';
 import { Clock } from '../shared/clock';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../shared/errors';
 import { WorkflowEngine } from '../workflow/workflow-engine';
@@ -124,7 +124,7 @@ export class DeadlinesService {
       this.requireFuture(deadline, 'deadline');
       const ownReport = await this.dataSource.getRepository(ReportEntity).findOneBy({ cycleId: consolidation.cycleId, unitId: consolidation.unitId });
       const own = ownReport ? await this.effectiveDeadline(ownReport) : (await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: consolidation.cycleId })).deadlineAt;
-      if (deadline > own) throw new ValidationFailedError([{ path: 'deadline', code: 'after-own-deadline', message: `Hạn của các đơn vị phải sớm hơn hoặc bằng hạn báo cáo của đơn vị tổng hợp (${own.toISOString()})` }]);
+      if (deadline > own) throw new ValidationFailedError([{ path: 'deadline', code: 'after-own-deadline', message: `Hạn của các đơn vị phải sớm hơn hoặc bằng hạn báo cáo của đơn vị tổng hợp (${officialShortDate(civilDateOf(own))})` }]);
     }
     if (sameInstant(consolidation.unitsDeadlineAt, deadline)) throw new ConflictError('Hạn của các đơn vị đã như vậy: không có gì thay đổi', 'unchanged');
     await writeTransaction(this.dataSource, async (manager) => {

@@ -214,6 +214,7 @@ const MATRIX: Record<string, MatrixRow> = {
   },
   // Nobody is late in the matrix (409 page); closing without the confirmation box is refused (422 page): nothing changes.
   'POST /consolidations/:id/urge': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/consolidations/${consolidationId}/urge`, body: {} }), roles: { [Role.Consolidator]: OWN_ONLY } },
+  'POST /consolidations/:id/units-deadline': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/consolidations/${consolidationId}/units-deadline`, body: { deadline: 'not a date' } }), roles: { [Role.Consolidator]: OWN_ONLY } },
   'POST /consolidations/:id/close': { access: 'by-role', call: ({ consolidationId }) => ({ path: `/consolidations/${consolidationId}/close`, body: {} }), roles: { [Role.Consolidator]: OWN_ONLY } },
   'POST /reports/:id/deadline': {
     access: 'by-role',

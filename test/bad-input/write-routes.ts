@@ -128,6 +128,7 @@ export const PAGE_FORMS: Record<string, string> = {
   'POST /reports/:id/evidence': 'ReportsService.attachEvidence, as POST /api/reports/:id/evidence (multipart, _csrf in the query); test/web/report-page.spec.ts (no file, no token)',
   'POST /reports/:id/paper': 'ConsolidationService.enterPaperReport, as POST /api/reports/:id/paper (multipart, _csrf in the query); test/web/report-page.spec.ts (no reference)',
   'POST /consolidations/:id/urge': 'ConsolidationService.urgeLateUnits, as POST /api/consolidations/:id/urge; newDeadline dd/mm/yyyy or empty, a bad date at its field (422 page); test/web/progress-page.spec.ts',
+  'POST /consolidations/:id/units-deadline': 'DeadlinesService.setUnitsDeadline, as PUT /api/consolidations/:id/units-deadline; a day that is not dd/mm/yyyy or breaks the deadline rules refused at its field (422 page); test/web/progress-page.spec.ts',
   'POST /consolidations/:id/close': 'ConsolidationService.close, as POST /api/consolidations/:id/close; refused without the confirm box (422 page); test/web/progress-page.spec.ts',
   'POST /reports/:id/deadline': 'DeadlinesService.setUnitDeadline, as PUT /api/reports/:id/deadline; deadline dd/mm/yyyy (end of that day in Vietnam), a bad or past date at its field (422 page); test/web/progress-page.spec.ts',
 };

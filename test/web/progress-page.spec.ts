@@ -114,10 +114,33 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('dashboard, documents and process
     const typed = `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
     const done = await browser.post(`/reports/${reportId}/deadline`, { deadline: typed, back });
     expect(done).toMatchObject({ status: 303, location: `/progress?${back}&done=extended` });
-    expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: reportId })).deadlineAt).toEqual(new Date(`${iso}T23:59:59+07:00`));
+    expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: reportId })).deadlineAt).toEqual(new Date(`${iso}T23:59:59.999+07:00`));
     const page = await browser.get(done.location!);
     expect(page.html).toContain('Đã gia hạn');
     expect(rowOf(page.html, '21211')).toContain(typed);
+  });
+
+  it('sets and removes the deadline of every unit reporting here; a day after the province’s own is refused at its field', async () => {
+    const browser = new FormClient(t.baseUrl);
+    await browser.signIn(CONSOLIDATOR, DEMO_PASSWORD);
+    await browser.get(`/progress?unitId=${province.id}`);
+    const unitsDeadline = async () => (await t.dataSource.getRepository(ConsolidationEntity).findOneByOrFail({ id: consolidation.id })).unitsDeadlineAt;
+    const bad = await browser.post(`/consolidations/${consolidation.id}/units-deadline`, { deadline: '31/02/2026' });
+    expect(bad.status).toBe(422);
+    expect(bad.html).toMatch(/id="units-deadline"[^>]*value="31\/02\/2026"[^>]*aria-invalid="true"/);
+    const late = await browser.post(`/consolidations/${consolidation.id}/units-deadline`, { deadline: '30/11/2026' });
+    expect(late.status).toBe(422);
+    expect(late.html).toContain('Hạn của các đơn vị phải sớm hơn hoặc bằng hạn báo cáo của đơn vị tổng hợp (14/11/2026)');
+    expect(await unitsDeadline()).toBeNull();
+    const set = await browser.post(`/consolidations/${consolidation.id}/units-deadline`, { deadline: '07/11/2026' });
+    expect(set).toMatchObject({ status: 303, location: `/progress?unitId=${province.id}&id=${consolidation.id}&done=units-deadline-set` });
+    expect(await unitsDeadline()).toEqual(new Date('2026-11-07T16:59:59.999Z'));
+    const page = await browser.get(set.location!);
+    expect(page.html).toContain('Đã lưu hạn riêng');
+    expect(page.html).toMatch(/id="units-deadline"[^>]*value="07\/11\/2026"/);
+    const removed = await browser.post(`/consolidations/${consolidation.id}/units-deadline`, { deadline: '' });
+    expect(removed.location).toContain('done=units-deadline-removed');
+    expect(await unitsDeadline()).toBeNull();
   });
 
   it('refuses the province’s dashboard and its forms to a commune’s staff', async () => {

@@ -15,6 +15,7 @@ import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { IdPipe } from '../../http/ids';
 import { Role } from '../../organization/roles';
 import { UnitEntity } from '../../organization/unit.entity';
+import { civilDateFromIso, instantOf } from '../../shared/civil-date';
 import { Clock } from '../../shared/clock';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../shared/errors';
 import { formText } from '../form-body';
@@ -26,7 +27,13 @@ import { compareVietnamese, formatDate, formatDateTime, formatNumber, parseCivil
 import { FOLLOWERS, ProgressPageUnitResolver } from './page-unit-resolvers';
 
 const ORDER: ProgressStatus[] = ['not-started', 'drafting', 'in-review', 'returned', 'submitted', 'late', 'missing'];
-const DONE = { urged: 'Đã phát hành công văn đôn đốc các đơn vị chậm.', extended: 'Đã gia hạn cho đơn vị.', closed: 'Đã chốt số liệu.' };
+const DONE = {
+  urged: 'Đã phát hành công văn đôn đốc các đơn vị chậm.',
+  extended: 'Đã gia hạn cho đơn vị.',
+  closed: 'Đã chốt số liệu.',
+  'units-deadline-set': 'Đã lưu hạn riêng cho các đơn vị báo cáo về đây.',
+  'units-deadline-removed': 'Đã bỏ hạn riêng: các đơn vị theo hạn của kỳ báo cáo.',
+};
 const ofTheConsolidation = unitFrom.resolver(ConsolidationUnitResolver);
 const ofTheReceiver = unitFrom.resolver(ReportReceiverResolver);
 const DATE_HINT = 'Hãy nhập ngày dạng dd/mm/yyyy, ví dụ 30/11/2026.';
@@ -41,6 +48,7 @@ interface Where {
 type Problem =
   | { form: 'extend'; reportId: number; value: string; message: string }
   | { form: 'urge'; value: string; message: string }
+  | { form: 'units-deadline'; value: string; message: string }
   | { form: 'close'; message: string }
   | { form: 'page'; message: string };
 
@@ -86,6 +94,24 @@ export class ProgressPage {
     response.redirect(303, backTo(where, 'urged'));
   }
 
+  /** An earlier deadline for every unit reporting here (a district for its communes); empty removes it. */
+  @Post('consolidations/:id/units-deadline')
+  @Policy({ roles: [Role.Consolidator, Role.Head], scope: 'own-unit', unit: ofTheConsolidation })
+  async unitsDeadline(@Param('id', IdPipe) id: number, @Body() body: unknown, @CurrentActor() actor: Actor, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const where = { unitId: (await this.consolidations.get(id)).unitId, consolidationId: id };
+    const typed = formText(body, 'deadline');
+    const date = typed ? civilDate(typed) : undefined;
+    if (date === null) return this.show(actor, request, response, where, { form: 'units-deadline', value: typed, message: DATE_HINT }, 422);
+    try {
+      await this.deadlines.setUnitsDeadline(id, date ? endOfCivilDay(date) : null, actor);
+    } catch (error) {
+      if (error instanceof ValidationFailedError) return this.show(actor, request, response, where, { form: 'units-deadline', value: typed, message: fieldMessage(error) }, 422);
+      if (error instanceof ConflictError) return this.show(actor, request, response, where, { form: 'units-deadline', value: typed, message: error.message }, 409);
+      throw error;
+    }
+    response.redirect(303, backTo(where, date ? 'units-deadline-set' : 'units-deadline-removed'));
+  }
+
   @Post('consolidations/:id/close')
   @Policy({ roles: [Role.Consolidator], scope: 'own-unit', unit: ofTheConsolidation })
   async close(@Param('id', IdPipe) id: number, @Body() body: unknown, @CurrentActor() actor: Actor, @Req() request: Request, @Res() response: Response): Promise<void> {
@@ -108,8 +134,7 @@ export class ProgressPage {
     const date = civilDate(typed);
     if (!date) return this.show(actor, request, response, where, { form: 'extend', reportId: id, value: typed, message: DATE_HINT }, 422);
     try {
-      // The end of that day in Vietnam.
-      await this.deadlines.setUnitDeadline(id, new Date(`${date}T23:59:59+07:00`), actor);
+      await this.deadlines.setUnitDeadline(id, endOfCivilDay(date), actor);
     } catch (error) {
       if (error instanceof ValidationFailedError) return this.show(actor, request, response, where, { form: 'extend', reportId: id, value: typed, message: fieldMessage(error) }, 422);
       if (error instanceof ConflictError) return this.show(actor, request, response, where, { form: 'extend', reportId: id, value: typed, message: error.message }, 409);
@@ -176,6 +201,7 @@ export class ProgressPage {
       });
     const chart = progressChart(progress.units, counts.expected, this.clock.now());
     const c = progress.consolidation;
+    const unitsDeadlineValue = c.unitsDeadlineAt ? formatDate(c.unitsDeadlineAt) : '';
     this.pages.send(
       response,
       'progress',
@@ -201,6 +227,7 @@ export class ProgressPage {
         consolidationId: chosen.id,
         canAct: isConsolidator && open,
         urge: { value: problem?.form === 'urge' ? problem.value : '', error: problem?.form === 'urge' ? problem.message : undefined },
+        unitsDeadline: { value: problem?.form === 'units-deadline' ? problem.value : unitsDeadlineValue, error: problem?.form === 'units-deadline' ? problem.message : undefined },
         closeError: problem?.form === 'close' ? problem.message : undefined,
         rows: unitRows,
       },
@@ -220,6 +247,11 @@ function backTo(where: Where, done: keyof typeof DONE): string {
   if (where.consolidationId !== undefined) query.set('id', String(where.consolidationId));
   query.set('done', done);
   return `/progress?${query}`;
+}
+
+/** The last instant of a civil day (YYYY-MM-DD) in Vietnam, whatever the server's zone. */
+function endOfCivilDay(isoDate: string): Date {
+  return instantOf(civilDateFromIso(isoDate), { hour: 23, minute: 59, second: 59, millisecond: 999 });
 }
 
 /** dd/mm/yyyy as YYYY-MM-DD when it is a real calendar day; null otherwise. */
