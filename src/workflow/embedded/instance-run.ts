@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Engine } from 'bpmn-engine';
 import { Environment } from 'bpmn-elements';
 import type { Clock } from '../../shared/clock';
@@ -140,16 +142,43 @@ export class InstanceRun implements JobExecutionSink {
     await this.settle();
   }
 
-  /** bpmn-engine's saved state without the definition source (recovered from the deployment's context). */
+  /**
+   * bpmn-engine's saved state without the definition source (recovered from the deployment's context).
+   * Built as `engine.getState()` builds it, less the source: that serializes the whole definition
+   * context on every call (measured: a sixth of the saved state's cost) only for us to drop it.
+   */
   async savedState(): Promise<string | null> {
     if (this.ended) return null;
-    const state = (await this.engine.getState()) as any;
-    for (const definition of state.definitions ?? []) delete definition.source;
-    return JSON.stringify(state);
+    const execution = (this.engine as any).execution;
+    if (!execution) {
+      const state = (await this.engine.getState()) as any;
+      for (const definition of state.definitions ?? []) delete definition.source;
+      return JSON.stringify(state);
+    }
+    return JSON.stringify({
+      name: this.engine.name,
+      state: execution.state,
+      stopped: execution.stopped,
+      engineVersion: BPMN_ENGINE_VERSION,
+      environment: execution.environment.getState(),
+      definitions: execution.definitions.map((definition: any) => definition.getState()),
+    });
   }
 
   stop(): void {
     this.engine.stop();
+  }
+
+  /**
+   * Lets go of a waiting (or ended) engine without stopping it. It holds nothing outside itself: its
+   * timers are ours (rows, fired only through `fireTimer`), its jobs are rows, and it has no work in
+   * flight between steps; unreferenced, it is simply collected. `stop()` would walk every element's
+   * broker to cancel its consumers (measured: ~1 ms of CPU per eviction, a tenth of a recovering step).
+   * Not for an engine that failed in the middle of a step: `stop()` that one.
+   */
+  discard(): void {
+    this.liveTimers.clear();
+    this.liveJobs.clear();
   }
 
   // ——— actions ———
@@ -620,6 +649,9 @@ function iterationLocals(loop: ZeebeLoop | null, content: Record<string, any> | 
 function loopLocals(loop: ZeebeLoop, element: unknown, index: number): Variables {
   return loop.inputElement ? { [loop.inputElement]: element ?? null, loopCounter: index + 1 } : { loopCounter: index + 1 };
 }
+
+/** Written into saved states as bpmn-engine's own `getState()` does (informational; recovery ignores it). */
+const BPMN_ENGINE_VERSION: string = JSON.parse(readFileSync(join(dirname(require.resolve('bpmn-engine')), '..', 'package.json'), 'utf8')).version;
 
 /** bpmn-engine's default logger probes the terminal for every element it creates: measurable per step. */
 const silentLogger = () => ({ debug() {}, error() {}, warn() {}, info() {} });

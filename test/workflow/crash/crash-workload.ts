@@ -2,7 +2,7 @@
  * The crash test's child: drives `instances` instances of crash-workload.bpmn, and `trees` instances of
  * crash-tree.bpmn (a parallel multi-instance call activity over three crash-leaf.bpmn children), to the end through the
  * embedded engine, resuming from whatever the database holds. It prints `T` as each database
- * transaction begins (the parent kills on some of them, so kills land during commits), `READY` once the
+ * transaction begins (through TypeORM or directly on the SQLite connection; the parent kills on some of them, so kills land during commits), `READY` once the
  * engine runs, `DONE` when every instance has completed, `STUCK` when it can make no progress.
  *
  * argv: <database config JSON> <instances> <fault gap ms, 0 = correct commits> <trees>
@@ -13,6 +13,7 @@ import { DatabaseConfig } from '../../../src/config/app-config';
 import { createDataSource } from '../../../src/database/data-source-options';
 import { SystemClock } from '../../../src/shared/clock';
 import { EmbeddedWorkflowEngine } from '../../../src/workflow/embedded/embedded-workflow-engine';
+import { SqlRows } from '../../../src/workflow/embedded/sql-rows';
 import { IsNull } from 'typeorm';
 import { WfInstance } from '../../../src/workflow/embedded/workflow.entities';
 import { JobOutcomes } from '../../../src/workflow/workflow-engine';
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
   (dataSource as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (...args: unknown[]) => {
     process.stdout.write('T\n');
     return transaction(...args);
+  };
+  // On SQLite a step commits on the connection directly (sql-rows.ts), not through dataSource.transaction.
+  const runOnSqlite = SqlRows.prototype.runOnSqlite;
+  SqlRows.prototype.runOnSqlite = function (this: SqlRows, ...args: Parameters<SqlRows['runOnSqlite']>) {
+    process.stdout.write('T\n');
+    return runOnSqlite.apply(this, args);
   };
 
   const engine = new EmbeddedWorkflowEngine(dataSource, new SystemClock(), { schedulerIntervalMs: 0, faultSplitCommit: faultGapMs > 0 ? { gapMs: faultGapMs } : undefined, log: () => undefined });
