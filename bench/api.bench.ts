@@ -17,7 +17,7 @@
  * once takes minutes); API_BENCH_PROFILE=<dir> leaves there the server's CPU profile of each page's
  * measured run (<page>.cpuprofile).
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -45,6 +45,17 @@ async function getJson(baseUrl: string, path: string, cookie: string): Promise<a
   const response = await fetch(`${baseUrl}${path}`, { headers: { cookie } });
   if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`);
   return response.json();
+}
+
+/** Waits until the process used under 20% of a core over 2 s (from /proc), or 5 minutes passed. */
+async function quiet(pid: number): Promise<void> {
+  const ticks = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((sum, n) => sum + Number(n), 0);
+  const hz = 100; // USER_HZ on Linux
+  for (const began = Date.now(); Date.now() - began < 300_000; ) {
+    const before = ticks();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if ((ticks() - before) / hz / 2 < 0.2) return;
+  }
 }
 
 function load(url: string, cookie: string): Promise<autocannon.Result> {
@@ -103,6 +114,11 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const openingMs = Date.now() - openingBegan;
+    // After a start on 10,000 units the server has background work (start-up reconciliations over every
+    // report and task) for a while: measure once its CPU is quiet (under 20% over 2 s, 5 min at most).
+    const settleBegan = Date.now();
+    await quiet(server.pid!);
+    const settleMs = Date.now() - settleBegan;
     const staff = await sessionCookie(server.baseUrl, `staff.${commune.code}@${DATA_SET}`);
     const consolidator = await sessionCookie(server.baseUrl, `consolidator.${standing.code}@${DATA_SET}`);
     const reportId: number | undefined = (await getJson(server.baseUrl, `/api/reports?unitId=${commune.id}`, staff))[0]?.id;
@@ -118,15 +134,22 @@ async function main() {
       const districtConsolidation: number = (await getJson(server.baseUrl, `/api/consolidations?unitId=${district.id}`, districtConsolidator))[0].id;
       pages.districtDashboard = [`${server.baseUrl}/api/consolidations/${districtConsolidation}/progress`, districtConsolidator];
     }
+    // One request alone first: its size, and its latency on a cold server (for the dashboard, what a
+    // read after a write costs when the progress is kept between writes).
     const sizes: Record<string, number> = {};
-    for (const [name, [url, cookie]] of Object.entries(pages)) sizes[name] = Buffer.byteLength(JSON.stringify(await getJson(server.baseUrl, url.slice(server.baseUrl.length), cookie)));
+    const firstMs: Record<string, number> = {};
+    for (const [name, [url, cookie]] of Object.entries(pages)) {
+      const began = process.hrtime.bigint();
+      sizes[name] = Buffer.byteLength(JSON.stringify(await getJson(server.baseUrl, url.slice(server.baseUrl.length), cookie)));
+      firstMs[name] = Math.round(Number(process.hrtime.bigint() - began) / 1e6);
+    }
     const results: Record<string, unknown> = {};
     for (const [name, [url, cookie]] of Object.entries(pages)) {
       await load(url, cookie); // warm-up run, not counted
       const result = await profiled(name, () => load(url, cookie));
-      results[name] = { bytes: sizes[name], p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, requestsPerS: result.requests.average, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+      results[name] = { bytes: sizes[name], firstMs: firstMs[name], p50Ms: result.latency.p50, p99Ms: result.latency.p99, maxMs: result.latency.max, requestsPerS: result.requests.average, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
     }
-    process.stdout.write(`${JSON.stringify({ dataSet: DATA_SET, reused, openTasks: openTasks(), connections, seconds, serverStartMs: startMs, openingMs, results, loadAverage: require('node:os').loadavg().map((v: number) => Number(v.toFixed(1))) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ dataSet: DATA_SET, reused, openTasks: openTasks(), connections, seconds, serverStartMs: startMs, openingMs, settleMs, results, loadAverage: require('node:os').loadavg().map((v: number) => Number(v.toFixed(1))) }, null, 2)}\n`);
     db.close();
   } catch (error) {
     process.stderr.write(`server log:\n${server.log.slice(-4000)}\n`);

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Header, Param, Post, Put, Query, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Put, Query, Req, Res, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
@@ -35,10 +36,17 @@ export class ConsolidationController {
   @Get('consolidations/:id/progress')
   @ApiOperation({ summary: 'Where every unit below stands: not started, drafting, in review, returned, submitted, late, missing' })
   @Policy({ roles: FOLLOWERS, scope: 'consolidated-units', unit: ofTheConsolidation })
-  // The body is ConsolidationProgress, serialized once per change (ConsolidationService.progressJson).
-  @Header('Content-Type', 'application/json; charset=utf-8')
-  progress(@Param('id', IdPipe) id: number): Promise<string> {
-    return this.consolidations.progressJson(id);
+  async progress(@Param('id', IdPipe) id: number, @Req() request: Request, @Res() response: Response): Promise<void> {
+    // ConsolidationProgress as res.json would send it, serialized once per change (ConsolidationService.progressJson).
+    const { body, etag } = await this.consolidations.progressJson(id);
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    response.setHeader('ETag', etag);
+    if (request.fresh) {
+      response.status(304).end();
+      return;
+    }
+    response.setHeader('Content-Length', body.length);
+    response.end(body);
   }
 
   @Post('consolidations/:id/close')

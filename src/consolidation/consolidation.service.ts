@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, FindOptionsSelect, In } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -164,11 +164,15 @@ export class ConsolidationService {
   }
 
   /**
-   * The progress as the API sends it (JSON.stringify, as Express's res.json): kept like the progress,
-   * so that a dashboard of 10,000 units (3 MB) is not serialized again for every reader.
+   * The progress as the API sends it (JSON.stringify, as Express's res.json) with its ETag (as
+   * Express's weak one): kept like the progress, so that a dashboard of 10,000 units (3 MB) is not
+   * serialized, encoded and hashed again for every reader.
    */
-  progressJson(consolidationId: number): Promise<string> {
-    return this.progressCache.get(`json/${consolidationId}`, async () => JSON.stringify(await this.progress(consolidationId)));
+  progressJson(consolidationId: number): Promise<{ body: Buffer; etag: string }> {
+    return this.progressCache.get(`json/${consolidationId}`, async () => {
+      const body = Buffer.from(JSON.stringify(await this.progress(consolidationId)), 'utf8');
+      return { body, etag: `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
+    });
   }
 
   private async computeProgress(consolidationId: number): Promise<ConsolidationProgress> {

@@ -31,15 +31,16 @@ export class InboxTasks {
   async inboxOf(actor: Actor, filter: InboxFilter = {}): Promise<InboxTaskEntity[]> {
     const candidates = [`user:${actor.login}`, ...candidateGroupsOf(actor.holdings).map((g) => `group:${g}`)];
     // The person's task keys first (offered to them or their groups, or held by them), each through its
-    // index, then those tasks by primary key: a filter on the state with an OR over the two would walk
-    // every task in the state (10,000 open ones in a national cycle) to test each.
-    const offered = this.dataSource.createQueryBuilder().select('c.task_key', 'task_key').from(InboxTaskCandidateEntity, 'c').where('c.candidate IN (:...candidates)');
-    const held = this.dataSource.createQueryBuilder().select('h.task_key', 'task_key').from(InboxTaskEntity, 'h').where('h.state = :state AND h.assignee = :login');
+    // index, then those tasks by primary key. The state is tested on each of them, not looked up: given
+    // an index on it, SQLite walks every task in the state (10,000 open ones in a national cycle, 2.8 ms
+    // a request) and probes the person's keys for each; COALESCE keeps the index out of its choice.
+    const offered = this.dataSource.createQueryBuilder().select('c.task_key').from(InboxTaskCandidateEntity, 'c').where('c.candidate IN (:...candidates)');
+    const held = this.dataSource.createQueryBuilder().select('h.task_key').from(InboxTaskEntity, 'h').where('h.state = :state AND h.assignee = :login');
     const query = this.dataSource
       .getRepository(InboxTaskEntity)
       .createQueryBuilder('task')
-      .innerJoin(`(${offered.getQuery()} UNION ${held.getQuery()})`, 'mine', 'mine.task_key = task.task_key')
-      .where('task.state = :state')
+      .where(`task.task_key IN (${offered.getQuery()} UNION ALL ${held.getQuery()})`)
+      .andWhere("COALESCE(task.state, '') = :state")
       .setParameters({ state: filter.state ?? 'open', login: actor.login, candidates });
     if (filter.cycleId !== undefined) query.andWhere('task.cycle_id = :cycleId', { cycleId: filter.cycleId });
     if (filter.dueBefore) query.andWhere('task.due_at < :dueBefore', { dueBefore: filter.dueBefore });

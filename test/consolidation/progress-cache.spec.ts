@@ -112,12 +112,17 @@ describe.each(TEST_DATABASE_KINDS)('consolidation progress kept between reads [%
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(first.body).toEqual(JSON.parse(JSON.stringify(await consolidations.progress(id))));
+    // Revalidation as Express answers it: the same weak ETag, 304 while nothing changed.
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+    expect((await client.request('GET', `/api/consolidations/${id}/progress`, { headers: { 'if-none-match': etag } })).status).toBe(304);
     expect(first.body.units.find((row: { unitId: number }) => row.unitId === commune.id)).toMatchObject({ status: 'submitted', onPaper: true });
     const set = await client.request('PUT', `/api/consolidations/${id}/units-deadline`, { body: { deadline: '2026-11-10T23:59:59.999+07:00' } });
     expect(set.status).toBe(200);
     const next = await client.request('GET', `/api/consolidations/${id}/progress`);
     expect(next.body.consolidation.unitsDeadlineAt).toBe('2026-11-10T16:59:59.999Z');
     expect(next.body.consolidation.unitsDeadlineAt).not.toBe(first.body.consolidation.unitsDeadlineAt);
+    expect((await client.request('GET', `/api/consolidations/${id}/progress`, { headers: { 'if-none-match': etag } })).status).toBe(200);
   });
 
   it('a write rolled back is not kept, even if read before the rollback', async () => {
