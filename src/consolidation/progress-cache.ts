@@ -26,7 +26,9 @@ interface Entry<T> {
  * a computation that read while the write was not yet committed (MariaDB: the old rows; SQLite's one
  * connection: the uncommitted ones) is never served afterwards. A computation is kept under the
  * generation it started in, and served only while that is still the current one; computations in
- * flight are shared by the requests that arrive meanwhile.
+ * flight are shared by the requests that arrive meanwhile. Statements run on the better-sqlite3
+ * connection itself, outside TypeORM (the embedded engine's step writes, runInSqliteQueue), are not
+ * seen: they write only the engine's wf_* tables, synchronously, and must stay so.
  *
  * Only where this process sees every write: the embedded engine runs one application process per
  * database (a second is refused, ENGINE_LOCKED; docs/workflow-engine.md). With Camunda 8 several
