@@ -7,7 +7,12 @@
  * embedded adapter on SQLite, in the same run, for (a) start → service task → end and (b) start → two
  * user tasks completed → end; then resident memory with many waiting instances.
  *
- *   node --expose-gc -r ./test/workflow/crash/register-typescript.js bench/workflow/workflow-engine.bench.ts [instances=1000] [rounds=5] [waiting=10000]
+ *   node --expose-gc -r ./test/workflow/crash/register-typescript.js bench/workflow/workflow-engine.bench.ts [instances=1000] [rounds=5] [waiting=10000] [recovering=0]
+ *
+ * `recovering` > 0 also runs (b) that many times with the instances' steps interleaved, 40 instances at
+ * a time (more than the engine's 16-entry cache): every task completion then recovers its instance's
+ * engine from the database, as most steps of a real cycle do. Reported as CPU ms per instance next to
+ * (b) run one instance after another.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +24,7 @@ import { DeploymentRegistry } from '../../src/workflow/embedded/deployment-regis
 import { EmbeddedWorkflowEngine } from '../../src/workflow/embedded/embedded-workflow-engine';
 import { JobOutcomes } from '../../src/workflow/workflow-engine';
 
-const [instances = 1000, rounds = 5, waiting = 10_000] = process.argv.slice(2).map(Number);
+const [instances = 1000, rounds = 5, waiting = 10_000, recovering = 0] = process.argv.slice(2).map(Number);
 const xml = (name: string) => readFileSync(join(__dirname, name), 'utf8');
 const silentLogger = () => ({ debug() {}, error() {}, warn() {}, info() {} });
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -96,6 +101,26 @@ async function durableRate(kind: 'service' | 'userTasks'): Promise<Rate> {
   return rate;
 }
 
+/** CPU ms per instance of (b): one after another (engines stay cached), or 40 at a time, interleaved (every step recovers). */
+async function recoveringCost(interleaved: boolean): Promise<number> {
+  const { dataSource, dispose } = await openDatabase();
+  const engine = new EmbeddedWorkflowEngine(dataSource, new SystemClock(), { schedulerIntervalMs: 0 });
+  await engine.start();
+  await engine.deploy([{ name: 'two-user-tasks.bpmn', xml: xml('two-user-tasks.bpmn') }]);
+  const created: string[] = [];
+  engine.onEvent((event) => event.type === 'userTaskCreated' && created.push(event.task.taskKey));
+  const batch = interleaved ? 40 : 1;
+  const cpuStart = process.cpuUsage();
+  for (let done = 0; done < instances; done += batch) {
+    for (let i = 0; i < batch; i++) await engine.startInstance({ bpmnProcessId: 'bench-two-user-tasks' });
+    for (let k = 0; k < 2; k++) for (const key of created.splice(0)) await engine.completeUserTask(key, { step: k }, 'bench');
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  await engine.stop();
+  await dispose();
+  return (cpu.user + cpu.system) / 1000 / (Math.ceil(instances / batch) * batch);
+}
+
 async function waitingMemory(): Promise<{ rssMiB: number; heapMiB: number; baselineRssMiB: number }> {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   const { dataSource, dispose } = await openDatabase();
@@ -135,6 +160,12 @@ async function main() {
     'durable SQLite /s (wall, cpu)': [Math.round(durable.wall), Math.round(durable.cpu)],
     'durable / raw (wall, cpu)': [Number((durable.wall / raw.wall).toFixed(2)), Number((durable.cpu / raw.cpu).toFixed(2))],
   });
+  const recovery = { sequential: [] as number[], interleaved: [] as number[] };
+  for (let round = 0; round < recovering; round++) {
+    recovery.sequential.push(await recoveringCost(false));
+    recovery.interleaved.push(await recoveringCost(true));
+    process.stderr.write(`recovering ${round + 1}/${recovering}: (b) one after another ${recovery.sequential[round].toFixed(2)} ms CPU/instance, interleaved ${recovery.interleaved[round].toFixed(2)}\n`);
+  }
   const memory = waiting > 0 ? await waitingMemory() : null;
   const report = {
     instancesPerRound: instances,
@@ -142,6 +173,10 @@ async function main() {
     medians: rounds > 0 && {
       '(a) start → service task → end': pair(m.rawA, m.durableA),
       '(b) start → two user tasks → end': pair(m.rawB, m.durableB),
+    },
+    recovering: recovering > 0 && {
+      '(b) CPU ms per instance, one after another (engines cached)': Number(median(recovery.sequential).toFixed(2)),
+      '(b) CPU ms per instance, 40 interleaved (every completion recovers its engine)': Number(median(recovery.interleaved).toFixed(2)),
     },
     loadAverage: require('node:os').loadavg().map((value: number) => Number(value.toFixed(1))),
     waitingInstances: memory && { count: waiting, rssMiB: Math.round(memory.rssMiB), heapUsedMiB: Math.round(memory.heapMiB), baselineRssMiB: Math.round(memory.baselineRssMiB) },
