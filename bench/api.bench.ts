@@ -128,6 +128,10 @@ async function main() {
       inbox: [`${server.baseUrl}/api/inbox`, staff],
       reportForm: [`${server.baseUrl}/api/reports/${reportId}`, staff],
       dashboard: [`${server.baseUrl}/api/consolidations/${consolidationId}/progress`, consolidator],
+      // What the dashboard page asks for and shows: one page of 200 units (counts and totals whole).
+      dashboardPage: [`${server.baseUrl}/api/consolidations/${consolidationId}/progress?limit=200`, consolidator],
+      // The server-rendered dashboard itself (HTML, 200 units a page).
+      progressPage: [`${server.baseUrl}/progress?unitId=${standing.id}&id=${consolidationId}`, consolidator],
     };
     if (district) {
       const districtConsolidator = await sessionCookie(server.baseUrl, `consolidator.${district.code}@${DATA_SET}`);
@@ -140,7 +144,9 @@ async function main() {
     const firstMs: Record<string, number> = {};
     for (const [name, [url, cookie]] of Object.entries(pages)) {
       const began = process.hrtime.bigint();
-      sizes[name] = Buffer.byteLength(JSON.stringify(await getJson(server.baseUrl, url.slice(server.baseUrl.length), cookie)));
+      const response = await fetch(url, { headers: { cookie } });
+      if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
+      sizes[name] = (await response.arrayBuffer()).byteLength;
       firstMs[name] = Math.round(Number(process.hrtime.bigint() - began) / 1e6);
     }
     const results: Record<string, unknown> = {};

@@ -11,7 +11,7 @@ import { EVIDENCE_LIMITS, UploadedEvidence } from '../reports/evidence-files';
 import { NotFoundError, ValidationFailedError } from '../shared/errors';
 import { ConsolidationUnitResolver, CycleUnitResolver, ReportReceiverResolver } from './consolidation-unit.resolver';
 import { ConsolidationService } from './consolidation.service';
-import { DeadlineDto, PaperReportDto, UrgeDto } from './dto/consolidation.dto';
+import { DeadlineDto, PaperReportDto, ProgressPageDto, UrgeDto } from './dto/consolidation.dto';
 
 const FOLLOWERS = [Role.Consolidator, Role.Head, Role.Deputy, Role.Clerk];
 const ofTheConsolidation = unitFrom.resolver(ConsolidationUnitResolver);
@@ -34,9 +34,13 @@ export class ConsolidationController {
   }
 
   @Get('consolidations/:id/progress')
-  @ApiOperation({ summary: 'Where every unit below stands: not started, drafting, in review, returned, submitted, late, missing' })
+  @ApiOperation({ summary: 'Where every unit below stands: not started, drafting, in review, returned, submitted, late, missing (all units, or one page of one status: ?status=&offset=&limit=)' })
   @Policy({ roles: FOLLOWERS, scope: 'consolidated-units', unit: ofTheConsolidation })
-  async progress(@Param('id', IdPipe) id: number, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async progress(@Param('id', IdPipe) id: number, @Query() view: ProgressPageDto, @Req() request: Request, @Res() response: Response): Promise<void> {
+    if (view.status !== undefined || view.offset !== undefined || view.limit !== undefined) {
+      response.json(await this.consolidations.progressPage(id, view));
+      return;
+    }
     // ConsolidationProgress as res.json would send it, serialized once per change (ConsolidationService.progressJson).
     const { body, etag } = await this.consolidations.progressJson(id);
     response.setHeader('Content-Type', 'application/json; charset=utf-8');

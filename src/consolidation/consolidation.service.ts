@@ -164,6 +164,18 @@ export class ConsolidationService {
   }
 
   /**
+   * The progress with only some of its units: those of one status, from `offset`, at most `limit`
+   * (counts and totals stay whole). `page.matching` is how many units the status selects.
+   */
+  async progressPage(consolidationId: number, view: { status?: ProgressStatus; offset?: number; limit?: number }): Promise<ConsolidationProgress & { page: { offset: number; limit: number | null; matching: number } }> {
+    const progress = await this.progress(consolidationId);
+    const matching = view.status ? progress.units.filter((u) => u.status === view.status) : progress.units;
+    const offset = view.offset ?? 0;
+    const units = matching.slice(offset, view.limit === undefined ? undefined : offset + view.limit);
+    return { ...progress, units, page: { offset, limit: view.limit ?? null, matching: matching.length } };
+  }
+
+  /**
    * The progress as the API sends it (JSON.stringify, as Express's res.json) with its ETag (as
    * Express's weak one): kept like the progress, so that a dashboard of 10,000 units (3 MB) is not
    * serialized, encoded and hashed again for every reader.

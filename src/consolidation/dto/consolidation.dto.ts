@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { PROGRESS_LABELS, ProgressStatus } from '../consolidation-progress';
 
 /** A new deadline (an instant with its offset), or null to return to the common one. */
 export class DeadlineDto {
@@ -28,4 +30,31 @@ export class PaperReportDto {
   @IsString()
   @MaxLength(255)
   reference!: string;
+}
+
+/**
+ * One page of the units on a dashboard, optionally of one status: a province of 10,000 units is
+ * not sent whole to every reader (3 MB). Without any of them the route sends every unit.
+ */
+export class ProgressPageDto {
+  @ApiPropertyOptional({ enum: Object.keys(PROGRESS_LABELS), description: 'Only the units in this status' })
+  @IsOptional()
+  @IsIn(Object.keys(PROGRESS_LABELS))
+  status?: ProgressStatus;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: 'How many units at most (default: all)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
 }

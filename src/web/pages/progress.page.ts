@@ -26,6 +26,8 @@ import { PageRenderer } from '../views/page-renderer';
 import { compareVietnamese, formatDate, formatDateTime, formatNumber, parseCivilDate } from '../views/view-formats';
 import { FOLLOWERS, ProgressPageUnitResolver } from './page-unit-resolvers';
 
+/** Units listed per page of the dashboard. */
+export const UNITS_PER_PAGE = 200;
 const ORDER: ProgressStatus[] = ['not-started', 'drafting', 'in-review', 'returned', 'submitted', 'late', 'missing'];
 const DONE = {
   urged: 'Đã phát hành công văn đôn đốc các đơn vị chậm.',
@@ -178,8 +180,15 @@ export class ProgressPage {
     const counts = progress.counts;
     const received = (counts.submitted ?? 0) + (counts.late ?? 0);
     const back = new URLSearchParams({ unitId: String(unitId), id: String(chosen.id) }).toString();
-    const unitRows = [...progress.units]
-      .sort((a, b) => ORDER.indexOf(b.status) - ORDER.indexOf(a.status) || compareVietnamese(a.name, b.name))
+    // One page of units, of one status if asked: a province of 10,000 units is not one page of HTML.
+    const shown: ProgressStatus | undefined = request.method === 'GET' && ORDER.includes(request.query.status as ProgressStatus) ? (request.query.status as ProgressStatus) : undefined;
+    const matching = (shown ? progress.units.filter((u) => u.status === shown) : [...progress.units]).sort((a, b) => ORDER.indexOf(b.status) - ORDER.indexOf(a.status) || compareVietnamese(a.name, b.name));
+    const pages = Math.max(1, Math.ceil(matching.length / UNITS_PER_PAGE));
+    const pageNumber = request.method === 'GET' && /^[1-9]\d{0,5}$/.test(String(request.query.page ?? '')) ? Math.min(Number(request.query.page), pages) : 1;
+    const pageHref = (n: number) => `/progress?${new URLSearchParams({ unitId: String(unitId), id: String(chosen.id), ...(shown ? { status: shown } : {}), page: String(n) })}`;
+    const first = (pageNumber - 1) * UNITS_PER_PAGE;
+    const unitRows = matching
+      .slice(first, first + UNITS_PER_PAGE)
       .map((u) => {
         const extendProblem = problem?.form === 'extend' && problem.reportId === u.reportId ? problem : undefined;
         return {
@@ -230,6 +239,16 @@ export class ProgressPage {
         unitsDeadline: { value: problem?.form === 'units-deadline' ? problem.value : unitsDeadlineValue, error: problem?.form === 'units-deadline' ? problem.message : undefined },
         closeError: problem?.form === 'close' ? problem.message : undefined,
         rows: unitRows,
+        filter: {
+          statuses: ORDER.map((value) => ({ value, label: PROGRESS_LABELS[value], selected: value === shown })),
+          unitId,
+          consolidationId: chosen.id,
+        },
+        paging: {
+          showing: matching.length === 0 ? 'Không có đơn vị nào.' : `Đơn vị ${formatNumber(first + 1)}–${formatNumber(first + unitRows.length)} trong ${formatNumber(matching.length)}${shown ? ` (${PROGRESS_LABELS[shown].toLowerCase()})` : ''}`,
+          previous: pageNumber > 1 ? pageHref(pageNumber - 1) : null,
+          next: pageNumber < pages ? pageHref(pageNumber + 1) : null,
+        },
       },
       status,
     );
