@@ -42,15 +42,18 @@ export class ConsolidationController {
       return;
     }
     // ConsolidationProgress as res.json would send it, serialized once per change (ConsolidationService.progressJson).
-    const { body, etag } = await this.consolidations.progressJson(id);
+    const { body, gzipped, etag } = await this.consolidations.progressJson(id);
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.setHeader('ETag', etag);
+    response.setHeader('Vary', 'Accept-Encoding');
     if (request.fresh) {
       response.status(304).end();
       return;
     }
-    response.setHeader('Content-Length', body.length);
-    response.end(body);
+    const sent = gzipped && request.acceptsEncodings('gzip', 'identity') === 'gzip' ? gzipped : body;
+    if (sent === gzipped) response.setHeader('Content-Encoding', 'gzip');
+    response.setHeader('Content-Length', sent.length);
+    response.end(sent);
   }
 
   @Post('consolidations/:id/close')

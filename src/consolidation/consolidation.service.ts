@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { DataSource, EntityManager, FindOptionsSelect, In } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -70,6 +72,10 @@ export interface ProgressRow {
   /** Number, symbol and date of the report received ("12/BC-UBND ngày 10/11/2026"). */
   reference: string | null;
 }
+
+const gzipAsync = promisify(gzip);
+/** Below this a dashboard's JSON is sent as it is: compressing a few KB saves nothing worth the work. */
+const GZIP_FROM_BYTES = 8 * 1024;
 
 export interface ConsolidationProgress {
   consolidation: { id: number; cycleId: number; unitId: number; unitName: string; status: string; closedAt: string | null; unitsDeadlineAt: string | null };
@@ -180,10 +186,13 @@ export class ConsolidationService {
    * Express's weak one): kept like the progress, so that a dashboard of 10,000 units (3 MB) is not
    * serialized, encoded and hashed again for every reader.
    */
-  progressJson(consolidationId: number): Promise<{ body: Buffer; etag: string }> {
+  progressJson(consolidationId: number): Promise<{ body: Buffer; gzipped: Buffer | null; etag: string }> {
     return this.progressCache.get(`json/${consolidationId}`, async () => {
       const body = Buffer.from(JSON.stringify(await this.progress(consolidationId)), 'utf8');
-      return { body, etag: `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
+      // Compressed once per change too (off the event loop): a province's 3 MB is ~10× smaller, and a
+      // browser on a commune's line waits for bytes, not for the server.
+      const gzipped = body.length >= GZIP_FROM_BYTES ? await gzipAsync(body) : null;
+      return { body, gzipped, etag: `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
     });
   }
 

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { ConsolidationEntity } from '../../src/consolidation/consolidation.entity';
 import { ConsolidationService } from '../../src/consolidation/consolidation.service';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
@@ -92,6 +94,15 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('dashboard, documents and process
     const whole = await api.request('GET', `/api/consolidations/${consolidation.id}/progress`);
     expect(page.body.units.map((u: { unitId: number }) => u.unitId)).toEqual(whole.body.units.slice(5, 8).map((u: { unitId: number }) => u.unitId));
     expect(whole.body.page).toBeUndefined();
+    // A browser that takes gzip gets the same JSON compressed once per change; one that does not, as it is.
+    const compressed = await api.request('GET', `/api/consolidations/${consolidation.id}/progress`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(compressed.headers.get('content-encoding')).toBe('gzip');
+    expect(compressed.headers.get('vary')).toContain('Accept-Encoding');
+    expect(whole.headers.get('content-encoding')).toBeNull();
+    const raw = await rawGet(t.baseUrl, `/api/consolidations/${consolidation.id}/progress`, api.cookie!);
+    expect(raw.encoding).toBe('gzip');
+    expect(JSON.parse(gunzipSync(raw.body).toString('utf8'))).toEqual(whole.body);
+    expect(raw.body.length).toBeLessThan(JSON.stringify(whole.body).length / 4);
     expect((await api.request('GET', `/api/consolidations/${consolidation.id}/progress?limit=0`)).status).toBe(422);
     expect((await api.request('GET', `/api/consolidations/${consolidation.id}/progress?status=lost`)).status).toBe(422);
   });
@@ -229,3 +240,16 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('dashboard, documents and process
     expect(page.html).not.toContain('id="close-period"');
   });
 });
+
+/** A GET whose body is kept as bytes (a compressed answer is not text). */
+function rawGet(baseUrl: string, path: string, cookie: string): Promise<{ encoding: string | undefined; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpRequest(`${baseUrl}${path}`, { headers: { cookie, 'accept-encoding': 'gzip' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
