@@ -189,7 +189,7 @@ export class ConsolidationService {
   progressJson(consolidationId: number): Promise<{ body: Buffer; gzipped: Buffer | null; etag: string }> {
     return this.progressCache.get(`json/${consolidationId}`, async () => {
       const body = Buffer.from(JSON.stringify(await this.progress(consolidationId)), 'utf8');
-      // Compressed once per change too (off the event loop): a province's 3 MB is ~10× smaller, and a
+      // Compressed once per change too (off the event loop): repetitive JSON shrinks several times, and a
       // browser on a commune's line waits for bytes, not for the server.
       const gzipped = body.length >= GZIP_FROM_BYTES ? await gzipAsync(body) : null;
       return { body, gzipped, etag: `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
