@@ -1,3 +1,4 @@
+import { Role } from '../organization/roles';
 import { ReportEntity } from '../reports/report.entity';
 
 /** Where a unit stands, as its consolidating unit sees it. */
@@ -38,3 +39,6 @@ export function progressStatus(report: Pick<ReportEntity, 'status' | 'sentAt' | 
 export function arrivedLate(report: Pick<ReportEntity, 'sentAt' | 'lateSince'>, deadline: Date): boolean {
   return report.lateSince !== null || (report.sentAt !== null && report.sentAt > deadline);
 }
+
+/** Who follows a consolidating unit's progress: its consolidator, head, deputies and clerks. */
+export const CONSOLIDATION_FOLLOWERS: readonly Role[] = [Role.Consolidator, Role.Head, Role.Deputy, Role.Clerk];

@@ -11,9 +11,10 @@ import { EVIDENCE_LIMITS, UploadedEvidence } from '../reports/evidence-files';
 import { NotFoundError, ValidationFailedError } from '../shared/errors';
 import { ConsolidationUnitResolver, CycleUnitResolver, ReportReceiverResolver } from './consolidation-unit.resolver';
 import { ConsolidationService } from './consolidation.service';
+import { CONSOLIDATION_FOLLOWERS } from './consolidation-progress';
 import { DeadlineDto, PaperReportDto, ProgressPageDto, UrgeDto } from './dto/consolidation.dto';
 
-const FOLLOWERS = [Role.Consolidator, Role.Head, Role.Deputy, Role.Clerk];
+const FOLLOWERS = CONSOLIDATION_FOLLOWERS;
 const ofTheConsolidation = unitFrom.resolver(ConsolidationUnitResolver);
 const ofTheReceiver = unitFrom.resolver(ReportReceiverResolver);
 

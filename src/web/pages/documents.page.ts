@@ -18,7 +18,7 @@ import { PageErrorFilter } from '../page-error.filter';
 import { PageShells } from '../page-shell';
 import { PageRenderer } from '../views/page-renderer';
 import { compareVietnamese, formatCivilDate, formatDateTime, REPORT_STATUS_LABELS } from '../views/view-formats';
-import { FOLLOWERS } from './page-unit-resolvers';
+import { CONSOLIDATION_FOLLOWERS as FOLLOWERS } from '../../consolidation/consolidation-progress';
 
 /** Who reads a unit's reports (as `GET /api/reports?unitId=`) and its registers (`GET /api/units/:unitId/registers`), in the units where they hold the role. */
 const REPORT_READERS: readonly Role[] = [Role.Staff, Role.DivisionHead, Role.Head, Role.Deputy, Role.Clerk, Role.Consolidator];

@@ -9,7 +9,7 @@ import { Policy, unitFrom } from '../../access/policy';
 import { ConsolidationUnitResolver, ReportReceiverResolver } from '../../consolidation/consolidation-unit.resolver';
 import { ConsolidationEntity } from '../../consolidation/consolidation.entity';
 import { ConsolidationProgress, ConsolidationService, ProgressRow } from '../../consolidation/consolidation.service';
-import { PROGRESS_LABELS, ProgressStatus } from '../../consolidation/consolidation-progress';
+import { CONSOLIDATION_FOLLOWERS as FOLLOWERS, PROGRESS_LABELS, ProgressStatus } from '../../consolidation/consolidation-progress';
 import { CycleEntity } from '../../cycles/cycle.entity';
 import { DeadlinesService } from '../../deadlines/deadlines.service';
 import { IdPipe } from '../../http/ids';
@@ -24,7 +24,7 @@ import { PageShells } from '../page-shell';
 import { progressChart } from '../progress-chart';
 import { PageRenderer } from '../views/page-renderer';
 import { compareVietnamese, formatDate, formatDateTime, formatNumber, parseCivilDate } from '../views/view-formats';
-import { FOLLOWERS, ProgressPageUnitResolver } from './page-unit-resolvers';
+import { ProgressPageUnitResolver } from './page-unit-resolvers';
 
 /** Units listed per page of the dashboard. */
 export const UNITS_PER_PAGE = 200;

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Actor, CurrentActor } from '../../access/actor';
-import { Policy, UnitResolver, unitFrom } from '../../access/policy';
+import { Policy, unitFrom } from '../../access/policy';
 import { ReportReceiverResolver } from '../../consolidation/consolidation-unit.resolver';
 import { ConsolidationService } from '../../consolidation/consolidation.service';
 import { CycleEntity } from '../../cycles/cycle.entity';
@@ -44,16 +44,11 @@ const ofTheReport = unitFrom.resolver(ReportUnitResolver);
 
 /** The unit of `/report?id=N`: the report's unit (an id that is not one is a report that does not exist). */
 @Injectable()
-export class ReportPageUnitResolver extends UnitResolver {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    super();
-  }
-
-  async unitsOf(request: Request): Promise<number[]> {
+export class ReportPageUnitResolver extends ReportUnitResolver {
+  protected override reportIdOf(request: Request): number {
     const id = reportIdOf(request.query.id);
-    const report = id ? await this.dataSource.getRepository(ReportEntity).findOne({ where: { id }, select: ['id', 'unitId'] }) : null;
-    if (!report) throw new NotFoundError(`Báo cáo số ${String(request.query.id ?? '')}`);
-    return [report.unitId];
+    if (id === null) throw new NotFoundError(`Báo cáo số ${String(request.query.id ?? '')}`);
+    return id;
   }
 }
 
