@@ -240,6 +240,27 @@ test('several renders at once share the page pool', async () => {
   expect(pdfs.map((pdf) => pdfPages(pdf)[0].lines[0].text)).toEqual(['trang 0', 'trang 1', 'trang 2', 'trang 3', 'trang 4', 'trang 5']);
 });
 
+test('a page that printed a large document is closed, not reused; the next render gets a fresh page', async () => {
+  const executable = (renderer as unknown as { options: { executablePath: string } }).options.executablePath;
+  // Every PDF is over 100 bytes: each render retires its page.
+  const retiring = new PuppeteerPdfRenderer({ executablePath: executable, poolSize: 1, retirePageAfterBytes: 100 });
+  const keeping = new PuppeteerPdfRenderer({ executablePath: executable, poolSize: 1 });
+  try {
+    for (const text of ['một', 'hai', 'ba']) {
+      expect(pdfPages(await retiring.renderPdf(`<p>${text}</p>`))[0].lines.map((line) => line.text)).toEqual([text]);
+      expect(pdfPages(await keeping.renderPdf(`<p>${text}</p>`))[0].lines.map((line) => line.text)).toEqual([text]);
+    }
+    expect(retiring.pagesRetired).toBe(3);
+    expect(keeping.pagesRetired).toBe(0); // a few-KB letter keeps its page
+    const idlePages = (pool: PuppeteerPdfRenderer) => (pool as unknown as { idle: unknown[] }).idle.length;
+    expect(idlePages(retiring)).toBe(0);
+    expect(idlePages(keeping)).toBe(1);
+  } finally {
+    await retiring.close();
+    await keeping.close();
+  }
+});
+
 test('a missing Chromium is reported with the path and how to configure it', async () => {
   const missing = new PuppeteerPdfRenderer({ executablePath: '/nonexistent/chromium' });
   await expect(missing.renderPdf('<p>x</p>')).rejects.toBeInstanceOf(RendererUnavailableError);

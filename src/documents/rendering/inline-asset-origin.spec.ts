@@ -47,4 +47,24 @@ describe('inline asset origin', () => {
     second.release();
     expect(origin.size).toEqual({ assets: 1, bytes: 8 });
   });
+
+  test('a stylesheet seen before is rewritten the same, counts its render, and is rebuilt once its asset was dropped', () => {
+    const origin = new InlineAssetOrigin(10);
+    const css = `@font-face{src:url(data:font/woff2;base64,${font([7, 7, 7, 7, 7, 7, 7, 7])})}`;
+    const first = origin.externalize(doc(css));
+    const again = origin.externalize(doc(css, '<p>another document</p>'));
+    expect(again.html).toBe(first.html.replace('<p>x</p>', '<p>another document</p>'));
+    const [url] = first.html.match(ASSET)!;
+    expect(origin.lookup(url)).toMatchObject({ inUse: 2 });
+    first.release();
+    expect(origin.lookup(url)).toMatchObject({ inUse: 1 });
+    // Another font pushes this one out once no render uses it...
+    again.release();
+    origin.externalize(doc(`@font-face{src:url(data:font/woff2;base64,${font([8, 8, 8, 8, 8, 8, 8, 8])})}`)).release();
+    expect(origin.lookup(url)).toBeUndefined();
+    // ...and the known stylesheet brings it back rather than pointing at a URL nobody answers.
+    const later = origin.externalize(doc(css));
+    expect(later.html).toBe(first.html);
+    expect(origin.lookup(url)!.body).toEqual(Buffer.from([7, 7, 7, 7, 7, 7, 7, 7]));
+  });
 });

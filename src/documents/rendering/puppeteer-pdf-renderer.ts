@@ -18,6 +18,13 @@ export interface PuppeteerPdfRendererOptions {
    * benchmark's comparison; the output is the same).
    */
   cacheInlinedAssets?: boolean;
+  /**
+   * A page that printed a PDF larger than this is closed rather than reused (default 1 MiB, ~20
+   * pages): its renderer keeps the memory of the largest document it laid out, and a closed page gives
+   * it back (measured: after a 219-page consolidated report, Chromium held 1.37 GB with the page kept,
+   * 0.40 GB with it closed; BENCHMARKS.md, Full cycle).
+   */
+  retirePageAfterBytes?: number;
 }
 
 /**
@@ -73,12 +80,15 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   private generation = 0;
   private readonly assets: InlineAssetOrigin | undefined;
   private assetResponses = 0;
+  private readonly retireAfterBytes: number;
+  private retired = 0;
 
   constructor(private readonly options: PuppeteerPdfRendererOptions) {
     super();
     this.poolSize = Math.max(1, options.poolSize ?? 2);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.assets = options.cacheInlinedAssets === false ? undefined : new InlineAssetOrigin();
+    this.retireAfterBytes = options.retirePageAfterBytes ?? 1024 * 1024;
   }
 
   /** Starts Chromium now rather than on the first render. */
@@ -98,7 +108,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       await page.setContent(lease?.html ?? html, { waitUntil: 'load', timeout: timeoutMs });
       if (timedOut) throw new RenderTimeoutError(timeoutMs);
       const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true, timeout: timeoutMs });
-      return Buffer.from(pdf);
+      return { result: Buffer.from(pdf), retire: pdf.length > this.retireAfterBytes };
     }, () => timedOut);
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -138,12 +148,18 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     return this.assetResponses;
   }
 
+  /** Pages closed after a large document since the start (tests, benchmark). */
+  get pagesRetired(): number {
+    return this.retired;
+  }
+
   /** Chromium's process id, for the benchmark's memory measurement. */
   async browserPid(): Promise<number | undefined> {
     return (await this.getBrowser()).process()?.pid;
   }
 
-  private async withPage<T>(use: (page: Page) => Promise<T>, abandoned: () => boolean): Promise<T> {
+  /** Runs `use` on a page of the pool; the page goes back to the pool unless abandoned or retired. */
+  private async withPage<T>(use: (page: Page) => Promise<{ result: T; retire: boolean }>, abandoned: () => boolean): Promise<T> {
     while (this.busy >= this.poolSize) {
       await new Promise<void>((wake) => this.waiting.push(wake));
       if (this.closed) throw new Error('The PDF renderer is closed');
@@ -159,8 +175,9 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     const generation = this.generation;
     try {
       page = this.idle.pop() ?? (await this.newPage());
-      const result = await use(page);
-      reusable = !abandoned();
+      const { result, retire } = await use(page);
+      if (retire) this.retired++;
+      reusable = !abandoned() && !retire;
       return result;
     } finally {
       this.busy--;
