@@ -82,6 +82,14 @@ const SUITES: Suite[] = [
       goal: 'no page above 200 ms of server time',
     }),
   },
+  {
+    name: 'large-document',
+    args: ts('bench/large-document.bench.ts', '512', '4046', ...(national ? ['10018'] : [])),
+    summarize: (r) => ({
+      figures: r.results.map((x: Json) => `${x.units} units: ${x.pageClosed.pages} pages in ${x.pageClosed.renderS} s, Chromium peak ${x.pageClosed.chromiumMb.peak} MB (renderer ${x.pageClosed.largestProcessMb.renderer} MB), then ${x.pageClosed.chromiumMb.afterNextDocument} MB with the page closed / ${x.pageKept.chromiumMb.afterNextDocument} MB kept`).join('; '),
+      goal: 'peak < 1.5 GiB',
+    }),
+  },
   ...(national
     ? [
         {

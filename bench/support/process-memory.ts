@@ -6,7 +6,21 @@ import { readdirSync, readFileSync } from 'node:fs';
  * divided among the processes: the memory the browser really costs).
  */
 export function treeMemoryMb(root: number): { rss: number; pss: number } {
-  // Parent links first (cheap), then memory of the browser's processes only.
+  const total = { rss: 0, pss: 0 };
+  for (const pid of processTree(root)) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      total.rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      total.pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { rss: total.rss / 1024, pss: total.pss / 1024 };
+}
+
+/** A process and all its descendants, read from the parent links in /proc. */
+export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -18,18 +32,12 @@ export function treeMemoryMb(root: number): { rss: number; pss: number } {
       // the process ended while we read it
     }
   }
-  const total = { rss: 0, pss: 0 };
+  const tree: number[] = [];
   const stack = [root];
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    try {
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      total.rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      total.pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-    } catch {
-      // ended meanwhile
-    }
+    tree.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
-  return { rss: total.rss / 1024, pss: total.pss / 1024 };
+  return tree;
 }
