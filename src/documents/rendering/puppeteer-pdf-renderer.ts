@@ -21,8 +21,8 @@ export interface PuppeteerPdfRendererOptions {
   /**
    * A page that printed a PDF larger than this is closed rather than reused (default 1 MiB, ~20
    * pages): its renderer keeps the memory of the largest document it laid out, and a closed page gives
-   * it back (measured: after a 219-page consolidated report, Chromium held 1.37 GB with the page kept,
-   * 0.40 GB with it closed; BENCHMARKS.md, Full cycle).
+   * it back (measured: after a 4,046-unit consolidated report, Chromium held 0.6–1.4 GB with the page
+   * kept, 0.40 GB with it closed; BENCHMARKS.md, Large document).
    */
   retirePageAfterBytes?: number;
 }
