@@ -67,6 +67,9 @@ export async function startTestApp(
   await app.get(MigrationService).migrateUp();
   for (const dataSet of options.dataSets ?? []) await app.get(DataSetImporter).importDataSet(dataSet);
   if (options.runtime) await app.get(AppRuntime).start();
+  // Idle sockets stay open for the test's life: a server closing one after 5 s, while a stalled
+  // event loop (synchronous SQLite, signing) lets this process's client write on it, reads as ECONNRESET.
+  (app.getHttpServer() as import('node:http').Server).keepAliveTimeout = 120_000;
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -140,7 +143,21 @@ const agent = new Agent({ keepAlive: true });
  * the headers, and Nagle's algorithm with delayed ACKs then costs 40 ms a request, which thousands
  * of generated requests cannot afford.
  */
-function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+  try {
+    return await sendOnce(url, method, headers, body);
+  } catch (error) {
+    // A pooled socket the server closed (its 5 s keep-alive ran out, or the app stopped) while the
+    // client, in this same process, had not yet read the FIN: the write meets a reset before any
+    // byte reached the application, so sending again on a new socket is what Node's docs advise.
+    if ((error as { reusedSocket?: boolean; code?: string }).reusedSocket && (error as { code?: string }).code === 'ECONNRESET') {
+      return sendOnce(url, method, headers, body);
+    }
+    throw error;
+  }
+}
+
+function sendOnce(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(body);
     const req = httpRequest(url, { method, agent, headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) } }, (res) => {
@@ -156,7 +173,10 @@ function send(url: string, method: string, headers: Record<string, string>, body
       res.on('error', reject);
     });
     req.setNoDelay(true);
-    req.on('error', reject);
+    req.on('error', (error: Error & { reusedSocket?: boolean }) => {
+      error.reusedSocket = req.reusedSocket;
+      reject(error);
+    });
     req.end(payload);
   });
 }
