@@ -5,9 +5,10 @@
  *
  * For each size: the render's wall time, pages and bytes; Chromium's peak PSS while it prints
  * (browser and all its processes, sampled every 100 ms, and the largest single process of each kind);
- * then a 2-page unit report is rendered and Chromium's PSS read again, once with the page that
- * printed the large document kept in the pool and once with it closed (the renderer's default for a
- * PDF over 1 MiB). The per-unit rows are the template sample's, repeated, in groups of 60.
+ * then a 2-page unit report is rendered and Chromium's PSS read again. Twice, side by side: printed
+ * in parts of 500 rows (the composer's default, print-parts.ts), and whole, in one document. The
+ * page that printed a PDF over 1 MiB is closed in both (the renderer's default). The per-unit rows
+ * are the template sample's, repeated, in groups of 60.
  *
  *   node -r ./test/workflow/crash/register-typescript.js bench/large-document.bench.ts [units ...]
  */
@@ -55,12 +56,12 @@ function pssByKind(root: number): Record<string, number> {
   return kinds;
 }
 
-async function measure(catalogue: TemplateCatalogue, executablePath: string, units: number, retire: boolean) {
-  const renderer = new PuppeteerPdfRenderer({ executablePath, poolSize: 2, timeoutMs: 900_000, ...(retire ? {} : { retirePageAfterBytes: Infinity }) });
+async function measure(catalogue: TemplateCatalogue, executablePath: string, units: number, inParts: boolean) {
+  const renderer = new PuppeteerPdfRenderer({ executablePath, poolSize: 2, timeoutMs: 900_000 });
   try {
     await renderer.warmUp();
     const pid = (await renderer.browserPid())!;
-    const composer = new DocumentComposer(catalogue, renderer);
+    const composer = new DocumentComposer(catalogue, renderer, inParts ? {} : { rowsPerPrintPart: Infinity });
     await composer.compose('unit-report', catalogue.sample('unit-report'));
     const before = treeMemoryMb(pid).pss;
     let peak = before;
@@ -96,7 +97,7 @@ async function main() {
   const catalogue = new TemplateCatalogue(defaultTemplatesDir(), { zone: config.civilTimeZone, font: tinosFont() });
   const results = [];
   for (const units of sizes.length ? sizes : [512, 4046]) {
-    results.push({ units, pageClosed: await measure(catalogue, config.chromiumPath, units, true), pageKept: await measure(catalogue, config.chromiumPath, units, false) });
+    results.push({ units, inParts: await measure(catalogue, config.chromiumPath, units, true), whole: await measure(catalogue, config.chromiumPath, units, false) });
   }
   process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
 }

@@ -86,7 +86,7 @@ const SUITES: Suite[] = [
     name: 'large-document',
     args: ts('bench/large-document.bench.ts', '512', '4046', ...(national ? ['10018'] : [])),
     summarize: (r) => ({
-      figures: r.results.map((x: Json) => `${x.units} units: ${x.pageClosed.pages} pages in ${x.pageClosed.renderS} s, Chromium peak ${x.pageClosed.chromiumMb.peak} MB (renderer ${x.pageClosed.largestProcessMb.renderer} MB), then ${x.pageClosed.chromiumMb.afterNextDocument} MB with the page closed / ${x.pageKept.chromiumMb.afterNextDocument} MB kept`).join('; '),
+      figures: r.results.map((x: Json) => `${x.units} units: ${x.inParts.pages} pages in ${x.inParts.renderS} s, Chromium peak ${x.inParts.chromiumMb.peak} MB in parts (renderer ${x.inParts.largestProcessMb.renderer} MB) / ${x.whole.chromiumMb.peak} MB whole (${x.whole.renderS} s)`).join('; '),
       goal: 'peak < 1.5 GiB',
     }),
   },

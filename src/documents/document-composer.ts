@@ -1,5 +1,8 @@
+import { PDFDocument } from 'pdf-lib';
 import { PdfRenderer } from './rendering/pdf-renderer';
 import { DocumentMetadata, withPdfMetadata } from './pdf-metadata';
+import { joinPdfParts } from './printing/join-parts';
+import { LONG_TABLE_KINDS, PrintPartition } from './printing/print-parts';
 import { TemplateCatalogue, TemplateDataError } from './templates/template-catalogue';
 import { documentNumber } from './templates/vietnamese-format';
 import { SignatureArea } from './signing/signature-area';
@@ -30,12 +33,32 @@ export interface ComposedDocument {
   signatureArea?: SignatureArea;
 }
 
+export interface ComposerOptions {
+  /**
+   * Rows of a long table printed at once (print-parts.ts): a document with more is printed in parts
+   * of this many rows, one after another, so that Chromium's memory does not grow with the tree.
+   */
+  rowsPerPrintPart?: number;
+  /** The kinds with a table that grows with the tree, and how each is cut. */
+  partitions?: Readonly<Record<string, PrintPartition>>;
+}
+
+/** 500 rows are ~30 pages: ~130 MB of Chromium's renderer above its ~370 MB at rest (BENCHMARKS.md, "Large document"). */
+export const DEFAULT_ROWS_PER_PRINT_PART = 500;
+
 /** Kind + data → HTML (templates) → PDF (renderer) → metadata. */
 export class DocumentComposer {
+  private readonly rowsPerPrintPart: number;
+  private readonly partitions: Readonly<Record<string, PrintPartition>>;
+
   constructor(
     private readonly catalogue: TemplateCatalogue,
     private readonly renderer: PdfRenderer,
-  ) {}
+    options: ComposerOptions = {},
+  ) {
+    this.rowsPerPrintPart = options.rowsPerPrintPart ?? DEFAULT_ROWS_PER_PRINT_PART;
+    this.partitions = options.partitions ?? LONG_TABLE_KINDS;
+  }
 
   /** The HTML that would be printed: for previews and for the benchmark. */
   html(kind: string, data: unknown, options: ComposeOptions = {}): { html: string; metadata: DocumentMetadata } {
@@ -45,9 +68,26 @@ export class DocumentComposer {
   }
 
   async compose(kind: string, data: unknown, options: ComposeOptions = {}): Promise<ComposedDocument> {
-    const { html, metadata } = this.html(kind, data, options);
-    const printed = await this.renderer.renderPdf(html);
-    const { pdf, pageCount, signatureArea } = await withPdfMetadata(printed, metadata);
+    const parts = this.partitions[kind]?.(data, this.rowsPerPrintPart) ?? [data];
+    if (parts.length === 1) {
+      const { html, metadata } = this.html(kind, data, options);
+      const { pdf, pageCount, signatureArea } = await withPdfMetadata(await this.renderer.renderPdf(html), metadata);
+      return { pdf, pageCount, metadata, signatureArea };
+    }
+    const draft = options.draft === true;
+    const metadata = documentMetadata(kind, data, draft);
+    // One after another: each part's first page number is the count of the pages before it.
+    const printed: PDFDocument[] = [];
+    let pageOffset = 0;
+    for (const [index, part] of parts.entries()) {
+      const html = this.catalogue.renderHtml(kind, part, { draft, title: metadata.title, part: { first: index === 0, last: index === parts.length - 1, pageOffset } });
+      // Untagged: the joined file cannot carry the parts' structure trees (join-parts.ts), and
+      // without them Chromium prints a part in half the time and pdf-lib loads it in a quarter.
+      const pdf = await PDFDocument.load(await this.renderer.renderPdf(html, { tagged: false }), { updateMetadata: false });
+      pageOffset += pdf.getPageCount();
+      printed.push(pdf);
+    }
+    const { pdf, pageCount, signatureArea } = await withPdfMetadata(await joinPdfParts(printed), metadata);
     return { pdf, pageCount, metadata, signatureArea };
   }
 }

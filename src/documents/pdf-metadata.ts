@@ -17,8 +17,8 @@ export interface DocumentMetadata {
  * structure but copies every object, so the fonts Chromium embedded stay as they are. The signer
  * block's marker link is taken out; its rectangle is returned for the signing step.
  */
-export async function withPdfMetadata(pdf: Uint8Array, metadata: DocumentMetadata): Promise<{ pdf: Buffer; pageCount: number; signatureArea: SignatureArea | undefined }> {
-  const document = await PDFDocument.load(pdf, { updateMetadata: false });
+export async function withPdfMetadata(pdf: Uint8Array | PDFDocument, metadata: DocumentMetadata): Promise<{ pdf: Buffer; pageCount: number; signatureArea: SignatureArea | undefined }> {
+  const document = pdf instanceof PDFDocument ? pdf : await PDFDocument.load(pdf, { updateMetadata: false });
   const signatureArea = takeSignatureArea(document);
   document.setTitle(metadata.title, { showInWindowTitleBar: true });
   document.setAuthor(metadata.author);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ComposedDocument } from '../../src/documents/document-composer';
+import { ComposedDocument, DocumentComposer } from '../../src/documents/document-composer';
 import { createTestComposer } from './render-support';
 import { centreX, findLine, normalise, pageBox, PdfLine, PdfPage, pdfFonts, pdfInfo, pdfPages, mm } from './support/pdf-inspection';
 
@@ -261,6 +261,79 @@ describe('a consolidated report with many units', () => {
     const lateTitle = findLine(pages, /^3\. Cơ quan, đơn vị trễ hạn hoặc chưa báo cáo$/)!;
     expect(lateTitle.page * 10000 + lateTitle.yMin).toBeGreaterThan(lastRow.page * 10000 + lastRow.yMin);
     expect(findLine(pages, /Chưa báo cáo/)).toBeDefined();
+  });
+});
+
+describe('a consolidated report printed in parts (a long per-unit table, print-parts.ts)', () => {
+  // 150 rows in parts of 40: cut between the first two groups, then twice inside a group.
+  const partsComposer = new DocumentComposer(catalogue, renderer, { rowsPerPrintPart: 40 });
+  const wholeComposer = new DocumentComposer(catalogue, renderer, { rowsPerPrintPart: Infinity });
+  let inParts: ComposedDocument;
+  let whole: ComposedDocument;
+  let partPages: PdfPage[];
+  let wholePages: PdfPage[];
+
+  beforeAll(async () => {
+    const data = catalogue.sample('consolidated-report') as { unitTable: { groups: Array<{ title: string; units: unknown[] }> } };
+    data.unitTable.groups = [30, 70, 50].map((size, g) => ({
+      title: `${'ABC'[g]}. Các đơn vị báo cáo nhóm ${g + 1}`,
+      units: Array.from({ length: size }, (_, i) => ({ name: `Xã Thử ${g + 1}-${i + 1}`, values: [`${i + 1}/BC-UBND ngày 05/11/2026`, 100 + i, 99 + i, 110 + i, i % 10, 'Đúng hạn'] })),
+    }));
+    [inParts, whole] = await Promise.all([partsComposer.compose('consolidated-report', data), wholeComposer.compose('consolidated-report', data)]);
+    [partPages, wholePages] = [pdfPages(inParts.pdf), pdfPages(whole.pdf)];
+  });
+
+  /** Each row as printed: its group and place in it, and the number in its TT cell. */
+  const rows = (pages: PdfPage[]) =>
+    pages.flatMap((page) =>
+      page.lines.flatMap((line) => {
+        const match = /^(?:(\d+) )?Xã Thử (\d+)-(\d+)/.exec(line.text);
+        if (!match) return [];
+        // pdftotext reads the TT cell as a line of its own, or as the start of the name's line.
+        const tt = match[1] ?? page.lines.find((cell) => /^\d+$/.test(cell.text) && cell.xMin < pageBox(page).left + mm(9) && Math.abs(cell.yMin - line.yMin) < 2)?.text;
+        return [`${match[2]}-${match[3]} #${tt}`];
+      }),
+    );
+
+  test('prints every row once, in order, numbered on across the cuts, as the whole document does', () => {
+    const printed = rows(partPages);
+    expect(printed).toHaveLength(150);
+    expect(printed).toEqual(rows(wholePages));
+    expect(printed.filter((row) => row.split(' #')[0].split('-')[1] !== row.split(' #')[1])).toEqual([]);
+  });
+
+  test('numbers its pages on from part to part, from page 2, and carries the header once', () => {
+    expect(partPages.length).toBe(inParts.pageCount);
+    expect(partPages[0].lines.filter((line) => isPageNumber(partPages[0], line))).toEqual([]);
+    for (const page of partPages.slice(1)) expect({ page: page.number, numbers: page.lines.filter((line) => isPageNumber(page, line)).map((line) => line.text) }).toEqual({ page: page.number, numbers: [String(page.number)] });
+    expect(partPages.flatMap((page) => page.lines).filter((line) => line.text === 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM')).toHaveLength(1);
+  });
+
+  test('repeats the table header on every page of the table, and a cut group goes on under its title', () => {
+    const tablePages = partPages.filter((page) => page.lines.some((line) => /Xã Thử \d+-\d+/.test(line.text)));
+    expect(tablePages.filter((page) => !page.lines.some((line) => line.text === 'Cơ quan, đơn vị')).map((page) => page.number)).toEqual([]);
+    expect(partPages.flatMap((page) => page.lines).filter((line) => line.text.endsWith('(tiếp theo)')).map((line) => line.text)).toEqual([
+      'B. Các đơn vị báo cáo nhóm 2 (tiếp theo)',
+      'C. Các đơn vị báo cáo nhóm 3 (tiếp theo)',
+    ]);
+  });
+
+  test('says everything the whole document says, the closing sections and the signer block after the table', () => {
+    const texts = (pages: PdfPage[]) => new Set(pages.flatMap((page) => textLines(page).map((line) => line.text)).filter((text) => !text.endsWith('(tiếp theo)')));
+    expect([...texts(partPages)].sort()).toEqual([...texts(wholePages)].sort());
+    const lastRow = findLine(partPages, /Xã Thử 3-50\b/)!;
+    const lateTitle = findLine(partPages, /^3\. Cơ quan, đơn vị trễ hạn hoặc chưa báo cáo$/)!;
+    expect(lateTitle.page * 10000 + lateTitle.yMin).toBeGreaterThan(lastRow.page * 10000 + lastRow.yMin);
+    expect(inParts.signatureArea?.pageIndex).toBe(inParts.pageCount - 1);
+    expect(inParts.signatureArea?.rect).toEqual(whole.signatureArea?.rect);
+  });
+
+  test('keeps the metadata; the joined file is untagged, its parts\' structure trees not carried', () => {
+    expect(inParts.metadata).toEqual(whole.metadata);
+    const info = pdfInfo(inParts.pdf).fields;
+    expect([info.Title, info.Author, info.Tagged]).toEqual([inParts.metadata.title, inParts.metadata.author, 'no']);
+    expect(inParts.pdf.includes('StructTreeRoot')).toBe(false);
+    expect(pdfInfo(whole.pdf).fields.Tagged).toBe('yes'); // a document printed whole stays tagged
   });
 });
 

@@ -5,6 +5,11 @@
 export interface PdfRenderOptions {
   /** Upper bound for this render, in milliseconds; the adapter's default applies otherwise. */
   timeoutMs?: number;
+  /**
+   * false: a PDF without a structure tree. For a part of a document printed in parts, whose joined
+   * file cannot carry the parts' trees: Chromium and pdf-lib then skip a tree as large as the text.
+   */
+  tagged?: boolean;
 }
 
 export abstract class PdfRenderer {

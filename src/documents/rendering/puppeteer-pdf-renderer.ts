@@ -107,7 +107,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
       current = page;
       await page.setContent(lease?.html ?? html, { waitUntil: 'load', timeout: timeoutMs });
       if (timedOut) throw new RenderTimeoutError(timeoutMs);
-      const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true, timeout: timeoutMs });
+      const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true, timeout: timeoutMs, tagged: options.tagged ?? true });
       return { result: Buffer.from(pdf), retire: pdf.length > this.retireAfterBytes };
     }, () => timedOut);
     const deadline = new Promise<never>((_, reject) => {

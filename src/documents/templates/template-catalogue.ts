@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DocumentFont } from '../fonts/document-font';
+import { PrintPart, WHOLE_DOCUMENT } from '../printing/print-parts';
 import { registerDocumentHelpers, TemplateHelperError } from './template-helpers';
 
 /**
@@ -31,6 +32,8 @@ export interface RenderHtmlOptions {
   draft?: boolean;
   /** PDF/HTML title. */
   title?: string;
+  /** Which part of a document printed in parts (print-parts.ts); the whole document otherwise. */
+  part?: PrintPart;
 }
 
 interface CompiledKind {
@@ -84,9 +87,10 @@ export class TemplateCatalogue {
   renderHtml(kind: string, data: unknown, options: RenderHtmlOptions = {}): string {
     const template = this.compiledKind(kind);
     const draft = options.draft === true;
+    const part = options.part ?? WHOLE_DOCUMENT;
     let content: string;
     try {
-      content = template.content(data, { data: { draft, kind } });
+      content = template.content(data, { data: { draft, kind, part } });
     } catch (error) {
       const call = error instanceof TemplateHelperError && error.loc ? this.quoteCall(kind, template.source, error) : '';
       throw new TemplateDataError(kind, `${describeHandlebarsError(error)}${call}`);
@@ -101,6 +105,7 @@ export class TemplateCatalogue {
         baseCss: this.baseCss,
         kindCss: template.css,
         content,
+        pageOffset: part.pageOffset,
       },
       { data: { draft, kind } },
     );

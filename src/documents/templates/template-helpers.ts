@@ -146,6 +146,8 @@ export function registerDocumentHelpers(handlebars: typeof Handlebars, zone: str
   });
   /** Index from 1 in lists and tables. */
   register('inc', (value: unknown) => String(requireNumber('inc', value) + 1));
+  /** A table row's number from 1, after `from` rows printed before it (a group going on from an earlier part). */
+  register('rowNumber', (index: unknown, from: unknown) => String(requireNumber('rowNumber', index) + 1 + (from === undefined ? 0 : requireNumber('rowNumber', from))));
   /** A column width from the data, checked so that it cannot carry other CSS: "16mm", "12.5%". */
   register('cssLength', (value: unknown) => {
     if (typeof value !== 'string' || !/^\d+(\.\d+)?(mm|cm|pt|%)$/.test(value)) throw new TemplateHelperError(`cssLength: expected a length such as "16mm" or "12%", got ${JSON.stringify(value)}`);
