@@ -104,6 +104,8 @@ export abstract class AppConfig {
   abstract readonly zeebe: ZeebeConfig | null;
   /** Chromium executable; undefined when none was configured or found (the renderer reports it when used). */
   abstract readonly chromiumPath: string | undefined;
+  /** RENDERER_THREAD: Puppeteer on a thread of its own (on, default) or on the application's thread (off). */
+  abstract readonly rendererThread: boolean;
   abstract readonly port: number;
   /** Data set to seed on first start: an id under data/organizations or a path to a JSON file. */
   abstract readonly seedOrganization: string;

@@ -21,7 +21,7 @@ export const CONFIG_VARIABLES = ['DATABASE_URL', 'WORKFLOW_ENGINE',
   'DOCUMENT_SIGNING', 'SIGNING_KEYSTORE', 'SIGNING_TRUST_ANCHORS', 'SIGNING_SECRET',
   'LOGIN_MAX_FAILURES', 'LOGIN_MAX_FAILURES_PER_IP', 'LOGIN_LOCKOUT_MINUTES', 'RATE_LIMIT_PER_SESSION', 'RATE_LIMIT_PER_IP',
   'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'DOCUMENT_STORE', 'DOCUMENT_FONT_DIR',
-  'MAIL_TRANSPORT', 'SMTP_URL', 'MAIL_FROM', 'SCHEDULER_LEASE_SECONDS'] as const;
+  'MAIL_TRANSPORT', 'SMTP_URL', 'MAIL_FROM', 'SCHEDULER_LEASE_SECONDS', 'RENDERER_THREAD'] as const;
 
 /** Where Debian, Ubuntu and other distributions install Chromium or Chrome. */
 const CHROMIUM_CANDIDATES = [
@@ -54,6 +54,7 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
     problems.push(`CHROMIUM_PATH: no file at "${chromiumPath}" (expected the path of a Chromium or Chrome executable)`);
   }
   chromiumPath ??= CHROMIUM_CANDIDATES.find((candidate) => existsSync(candidate));
+  const rendererThread = oneOf<'on' | 'off'>('RENDERER_THREAD', read('RENDERER_THREAD') ?? 'on', ['on', 'off'], problems) === 'on';
 
   const port = parsePort(read('PORT') ?? '3000', problems);
   const seedOrganization = read('SEED_ORGANIZATION') ?? 'quang-ngai-2025';
@@ -76,7 +77,7 @@ export function loadAppConfig(env: Env = process.env, projectRoot = process.cwd(
   const schedulerLeaseMs = wholeNumber('SCHEDULER_LEASE_SECONDS', read('SCHEDULER_LEASE_SECONDS'), 30, 5, 3600, problems) * 1000;
 
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return Object.freeze({ signing, database, workflowEngine, zeebe, chromiumPath, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir, mail, schedulerLeaseMs });
+  return Object.freeze({ signing, database, workflowEngine, zeebe, chromiumPath, rendererThread, port, seedOrganization, civilTimeZone, runtimeDir, logFormat, security, documentStore, documentFontDir, mail, schedulerLeaseMs });
 }
 
 /**

@@ -6,6 +6,7 @@ import { DocumentComposer } from './document-composer';
 import { loadDocumentFont } from './fonts/document-font';
 import { PdfRenderer } from './rendering/pdf-renderer';
 import { PuppeteerPdfRenderer } from './rendering/puppeteer-pdf-renderer';
+import { ThreadedPdfRenderer } from './rendering/threaded-pdf-renderer';
 import { TemplateCatalogue } from './templates/template-catalogue';
 
 export interface DocumentsModuleOptions {
@@ -16,6 +17,8 @@ export interface DocumentsModuleOptions {
   /** Pages kept warm in Chromium. */
   pagePoolSize?: number;
   renderTimeoutMs?: number;
+  /** false: Puppeteer on the application's thread rather than its own (threaded-pdf-renderer.ts); default: RENDERER_THREAD. */
+  rendererThread?: boolean;
 }
 
 /** The project's `templates/` folder, found from this file both in src/ (tests) and in dist/src/ (CLI). */
@@ -49,8 +52,10 @@ export class DocumentsModule {
         {
           provide: PdfRenderer,
           inject: [AppConfig],
-          useFactory: (config: AppConfig) =>
-            new PuppeteerPdfRenderer({ executablePath: config.chromiumPath, poolSize: options.pagePoolSize, timeoutMs: options.renderTimeoutMs }),
+          useFactory: (config: AppConfig) => {
+            const rendererOptions = { executablePath: config.chromiumPath, poolSize: options.pagePoolSize, timeoutMs: options.renderTimeoutMs };
+            return (options.rendererThread ?? config.rendererThread) ? new ThreadedPdfRenderer(rendererOptions) : new PuppeteerPdfRenderer(rendererOptions);
+          },
         },
         {
           provide: TemplateCatalogue,

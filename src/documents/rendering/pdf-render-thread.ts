@@ -1,0 +1,32 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { PuppeteerPdfRenderer, PuppeteerPdfRendererOptions } from './puppeteer-pdf-renderer';
+import { RenderReply, RenderRequest } from './threaded-pdf-renderer';
+
+/** The renderer's thread (threaded-pdf-renderer.ts): the Puppeteer adapter, answering one message per render. */
+const renderer = new PuppeteerPdfRenderer(workerData as PuppeteerPdfRendererOptions);
+const port = parentPort!;
+
+port.on('message', (request: RenderRequest) => {
+  const reply = (message: RenderReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+  if (request.type === 'close') {
+    renderer.close().then(
+      () => reply({ id: request.id }),
+      (error: unknown) => reply({ id: request.id, error: serializedError(error) }),
+    );
+    return;
+  }
+  // Each answer names the browser: a thread that dies cannot close it, the application's thread then does.
+  renderer.renderPdf(request.html, request.options).then(
+    async (pdf) => {
+      // The bytes move to the application's thread without a copy when the buffer is all theirs.
+      const bytes = pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength ? (pdf.buffer as ArrayBuffer) : new Uint8Array(pdf).buffer;
+      reply({ id: request.id, pdf: bytes, browserPid: await renderer.browserPid() }, [bytes]);
+    },
+    (error: unknown) => reply({ id: request.id, error: serializedError(error) }),
+  );
+});
+
+function serializedError(error: unknown): NonNullable<RenderReply['error']> {
+  const e = error as Error & { timeoutMs?: number };
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(error), ...(typeof e?.timeoutMs === 'number' ? { timeoutMs: e.timeoutMs } : {}) };
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { loadAppConfig } from '../../src/config/load-app-config';
+import { DocumentComposer } from '../../src/documents/document-composer';
+import { RendererUnavailableError, RenderTimeoutError } from '../../src/documents/rendering/pdf-renderer';
+import { PuppeteerPdfRenderer } from '../../src/documents/rendering/puppeteer-pdf-renderer';
+import { ThreadedPdfRenderer } from '../../src/documents/rendering/threaded-pdf-renderer';
+import { createTestComposer } from './render-support';
+import { pdfFonts, pdfPages } from './support/pdf-inspection';
+
+/**
+ * The application's renderer runs Puppeteer on a thread of its own. What comes back must be what the
+ * adapter prints on the application's thread; its errors keep their kinds; a thread that dies is
+ * replaced; and an idle thread does not keep the process alive.
+ */
+const { catalogue, renderer: direct } = createTestComposer();
+const executablePath = loadAppConfig({ CHROMIUM_PATH: process.env.CHROMIUM_PATH }).chromiumPath;
+const threaded = new ThreadedPdfRenderer({ executablePath, poolSize: 2 });
+
+afterAll(async () => {
+  await Promise.all([threaded.close(), direct.close()]);
+});
+
+const threadOf = (renderer: ThreadedPdfRenderer) => (renderer as unknown as { worker: Worker | undefined }).worker;
+
+test('prints the same document as the adapter on the application\'s thread: text, positions, fonts, pages', async () => {
+  const data = catalogue.sample('unit-report');
+  const [onThread, onMain] = await Promise.all([new DocumentComposer(catalogue, threaded).compose('unit-report', data), new DocumentComposer(catalogue, direct).compose('unit-report', data)]);
+  expect(onThread.pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  expect(onThread.pageCount).toBe(onMain.pageCount);
+  expect(pdfPages(onThread.pdf)).toEqual(pdfPages(onMain.pdf));
+  expect(pdfFonts(onThread.pdf).map((font) => font.name.replace(/^[A-Z]{6}\+/, ''))).toEqual(pdfFonts(onMain.pdf).map((font) => font.name.replace(/^[A-Z]{6}\+/, '')));
+  expect(onThread.signatureArea).toEqual(onMain.signatureArea);
+});
+
+test('renders in parallel on its pages, each answer to its own request', async () => {
+  const texts = Array.from({ length: 6 }, (_, i) => `trang số ${i} — Đắk Lắk`);
+  const pdfs = await Promise.all(texts.map((text) => threaded.renderPdf(`<p>${text}</p>`)));
+  expect(pdfs.map((pdf) => pdfPages(pdf)[0].lines.map((line) => line.text).join(' '))).toEqual(texts);
+});
+
+test('a timeout comes back as a RenderTimeoutError, and the renderer keeps working', async () => {
+  const heavy = `<table>${'<tr><td>ô</td></tr>'.repeat(200_000)}</table>`;
+  const failure = await threaded.renderPdf(heavy, { timeoutMs: 50 }).catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(RenderTimeoutError);
+  expect((failure as RenderTimeoutError).timeoutMs).toBe(50);
+  expect(pdfPages(await threaded.renderPdf('<p>sau</p>'))[0].lines.map((line) => line.text)).toEqual(['sau']);
+});
+
+test('no Chromium: a RendererUnavailableError naming the path, as on the application\'s thread', async () => {
+  const missing = new ThreadedPdfRenderer({ executablePath: '/nonexistent/chromium' });
+  try {
+    const [onThread, onMain] = await Promise.all(
+      [missing, new PuppeteerPdfRenderer({ executablePath: '/nonexistent/chromium' })].map((renderer) => renderer.renderPdf('<p>x</p>').catch((error: unknown) => error)),
+    );
+    expect(onThread).toBeInstanceOf(RendererUnavailableError);
+    expect((onThread as Error).message).toBe((onMain as Error).message);
+    expect((onThread as Error).message).toContain('/nonexistent/chromium');
+  } finally {
+    await missing.close();
+  }
+});
+
+/** Running, not a zombie: a killed Chromium stays a zombie until the process that started it waits for it. */
+const running = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+test('a thread that died fails its renders in flight clearly, its Chromium is stopped, and the next render starts a new one', async () => {
+  const dying = new ThreadedPdfRenderer({ executablePath, poolSize: 1 });
+  try {
+    await dying.renderPdf('<p>một</p>');
+    const first = threadOf(dying)!;
+    const browser = (dying as unknown as { browserPid: number }).browserPid;
+    expect(running(browser)).toBe(true);
+    const inFlight = dying.renderPdf(`<table>${'<tr><td>ô</td></tr>'.repeat(5_000)}</table>`);
+    await first.terminate();
+    await expect(inFlight).rejects.toThrow(/The PDF renderer's thread stopped/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(running(browser)).toBe(false);
+    expect(pdfPages(await dying.renderPdf('<p>hai</p>'))[0].lines.map((line) => line.text)).toEqual(['hai']);
+    expect(threadOf(dying)).not.toBe(first);
+  } finally {
+    await dying.close();
+  }
+});
+
+test('after close it refuses to render, and closing again is harmless', async () => {
+  const closing = new ThreadedPdfRenderer({ executablePath, poolSize: 1 });
+  await closing.renderPdf('<p>x</p>');
+  await closing.close();
+  await closing.close();
+  await expect(closing.renderPdf('<p>y</p>')).rejects.toThrow('The PDF renderer is closed');
+});
