@@ -71,7 +71,7 @@ export class DocumentComposer {
     const parts = this.partitions[kind]?.(data, this.rowsPerPrintPart) ?? [data];
     if (parts.length === 1) {
       const { html, metadata } = this.html(kind, data, options);
-      const { pdf, pageCount, signatureArea } = await withPdfMetadata(await this.renderer.renderPdf(html), metadata);
+      const { pdf, pageCount, signatureArea } = await this.renderer.renderDocument(html, metadata);
       return { pdf, pageCount, metadata, signatureArea };
     }
     const draft = options.draft === true;

@@ -17,7 +17,13 @@ export interface DocumentMetadata {
  * structure but copies every object, so the fonts Chromium embedded stay as they are. The signer
  * block's marker link is taken out; its rectangle is returned for the signing step.
  */
-export async function withPdfMetadata(pdf: Uint8Array | PDFDocument, metadata: DocumentMetadata): Promise<{ pdf: Buffer; pageCount: number; signatureArea: SignatureArea | undefined }> {
+export interface PrintedDocument {
+  pdf: Buffer;
+  pageCount: number;
+  signatureArea: SignatureArea | undefined;
+}
+
+export async function withPdfMetadata(pdf: Uint8Array | PDFDocument, metadata: DocumentMetadata): Promise<PrintedDocument> {
   const document = pdf instanceof PDFDocument ? pdf : await PDFDocument.load(pdf, { updateMetadata: false });
   const signatureArea = takeSignatureArea(document);
   document.setTitle(metadata.title, { showInWindowTitleBar: true });

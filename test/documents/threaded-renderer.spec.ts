@@ -6,7 +6,7 @@ import { RendererUnavailableError, RenderTimeoutError } from '../../src/document
 import { PuppeteerPdfRenderer } from '../../src/documents/rendering/puppeteer-pdf-renderer';
 import { ThreadedPdfRenderer } from '../../src/documents/rendering/threaded-pdf-renderer';
 import { createTestComposer } from './render-support';
-import { pdfFonts, pdfPages } from './support/pdf-inspection';
+import { pdfFonts, pdfInfo, pdfPages } from './support/pdf-inspection';
 
 /**
  * The application's renderer runs Puppeteer on a thread of its own. What comes back must be what the
@@ -30,7 +30,12 @@ test('prints the same document as the adapter on the application\'s thread: text
   expect(onThread.pageCount).toBe(onMain.pageCount);
   expect(pdfPages(onThread.pdf)).toEqual(pdfPages(onMain.pdf));
   expect(pdfFonts(onThread.pdf).map((font) => font.name.replace(/^[A-Z]{6}\+/, ''))).toEqual(pdfFonts(onMain.pdf).map((font) => font.name.replace(/^[A-Z]{6}\+/, '')));
+  // pdf-lib's share, done on the thread: metadata, page count, the signer block's area.
   expect(onThread.signatureArea).toEqual(onMain.signatureArea);
+  expect(onThread.signatureArea).toBeDefined();
+  const fields = (pdf: Buffer) => (({ Title, Author, Subject, Keywords, Creator, Pages }) => ({ Title, Author, Subject, Keywords, Creator, Pages }))(pdfInfo(pdf).fields);
+  expect(fields(onThread.pdf)).toEqual(fields(onMain.pdf));
+  expect(fields(onThread.pdf).Title).toBe(onThread.metadata.title);
 });
 
 test('renders in parallel on its pages, each answer to its own request', async () => {

@@ -48,7 +48,9 @@ describe('splitUnitTable: a consolidated report\'s per-unit table cut into parts
     }
   });
 
-  test('data without a per-unit table is one part', () => {
+  test('data without a per-unit table, or with a group the template would refuse, is one part', () => {
     expect(splitUnitTable({ subject: 'x' }, 10)).toEqual([{ subject: 'x' }]);
+    const malformed = { unitTable: { groups: [{ title: 'A', units: Array(30).fill('u') }, { title: 'B', units: 'không phải danh sách' }] } };
+    expect(splitUnitTable(malformed, 10)).toEqual([malformed]);
   });
 });

@@ -33,8 +33,9 @@ interface GroupedTable {
  */
 export const splitUnitTable: PrintPartition = (data, rowsPerPart) => {
   const table = (data as Partial<GroupedTable>).unitTable;
-  if (!Array.isArray(table?.groups)) return [data];
-  const rows = table.groups.reduce((sum, group) => sum + (Array.isArray(group.units) ? group.units.length : 0), 0);
+  // Data the template would refuse is printed whole, for the template to name what is wrong.
+  if (!Array.isArray(table?.groups) || !table.groups.every((group) => Array.isArray(group?.units))) return [data];
+  const rows = table.groups.reduce((sum, group) => sum + group.units.length, 0);
   if (rows <= rowsPerPart) return [data];
 
   const parts: GroupedTable['unitTable']['groups'][] = [];

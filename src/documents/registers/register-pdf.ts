@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { projectRoot } from '../../shared/project-root';
 import { DocumentFont } from '../fonts/document-font';
-import { withPdfMetadata } from '../pdf-metadata';
 import { printedNumber } from '../numbering/document-symbol';
 import { PdfRenderer } from '../rendering/pdf-renderer';
 import { TemplateCatalogue } from '../templates/template-catalogue';
@@ -64,7 +63,6 @@ export class RegisterPdf {
   async render(register: Register, book = 1): Promise<{ pdf: Buffer; pageCount: number }> {
     const title = `${registerTitle(register.kind)} năm ${register.year} - ${register.unit.officialName}`;
     const html = this.catalogue.renderHtml(REGISTER_TEMPLATE_KIND, registerTemplateData(register, book), { title });
-    const printed = await this.renderer.renderPdf(html);
-    return withPdfMetadata(printed, { title, author: register.unit.officialName, subject: title, keywords: [registerTitle(register.kind), String(register.year)] });
+    return this.renderer.renderDocument(html, { title, author: register.unit.officialName, subject: title, keywords: [registerTitle(register.kind), String(register.year)] });
   }
 }

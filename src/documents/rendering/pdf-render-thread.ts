@@ -16,15 +16,23 @@ port.on('message', (request: RenderRequest) => {
     return;
   }
   // Each answer names the browser: a thread that dies cannot close it, the application's thread then does.
-  renderer.renderPdf(request.html, request.options).then(
-    async (pdf) => {
-      // The bytes move to the application's thread without a copy when the buffer is all theirs.
-      const bytes = pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength ? (pdf.buffer as ArrayBuffer) : new Uint8Array(pdf).buffer;
-      reply({ id: request.id, pdf: bytes, browserPid: await renderer.browserPid() }, [bytes]);
+  const printed =
+    request.type === 'document'
+      ? renderer.renderDocument(request.html, request.metadata, request.options)
+      : renderer.renderPdf(request.html, request.options).then((pdf) => ({ pdf, pageCount: undefined, signatureArea: undefined }));
+  printed.then(
+    async ({ pdf, pageCount, signatureArea }) => {
+      const bytes = ownBuffer(pdf);
+      reply({ id: request.id, pdf: bytes, pageCount, signatureArea, browserPid: await renderer.browserPid() }, [bytes]);
     },
     (error: unknown) => reply({ id: request.id, error: serializedError(error) }),
   );
 });
+
+/** The bytes move to the application's thread without a copy when the buffer is all theirs. */
+function ownBuffer(pdf: Buffer): ArrayBuffer {
+  return pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength ? (pdf.buffer as ArrayBuffer) : new Uint8Array(pdf).buffer;
+}
 
 function serializedError(error: unknown): NonNullable<RenderReply['error']> {
   const e = error as Error & { timeoutMs?: number };

@@ -12,8 +12,17 @@ export interface PdfRenderOptions {
   tagged?: boolean;
 }
 
+import { DocumentMetadata, PrintedDocument, withPdfMetadata } from '../pdf-metadata';
+
 export abstract class PdfRenderer {
   abstract renderPdf(html: string, options?: PdfRenderOptions): Promise<Buffer>;
+  /**
+   * The PDF with its metadata written, its pages counted and the signer block's area taken
+   * (pdf-metadata.ts): pdf-lib's share of a document, which an adapter may do off the application's thread.
+   */
+  async renderDocument(html: string, metadata: DocumentMetadata, options?: PdfRenderOptions): Promise<PrintedDocument> {
+    return withPdfMetadata(await this.renderPdf(html, options), metadata);
+  }
   /** Releases the browser; the renderer may not be used afterwards. */
   abstract close(): Promise<void>;
 }

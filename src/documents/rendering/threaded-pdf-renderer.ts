@@ -1,12 +1,20 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DocumentMetadata, PrintedDocument } from '../pdf-metadata';
+import { SignatureArea } from '../signing/signature-area';
 import { PdfRenderer, PdfRenderOptions, RendererUnavailableError, RenderTimeoutError } from './pdf-renderer';
 import { PuppeteerPdfRendererOptions } from './puppeteer-pdf-renderer';
 
-export type RenderRequest = { type: 'render'; id: number; html: string; options?: PdfRenderOptions } | { type: 'close'; id: number };
+export type RenderRequest =
+  | { type: 'render'; id: number; html: string; options?: PdfRenderOptions }
+  | { type: 'document'; id: number; html: string; metadata: DocumentMetadata; options?: PdfRenderOptions }
+  | { type: 'close'; id: number };
 export interface RenderReply {
   id: number;
   pdf?: ArrayBuffer;
+  /** With a document: its pages and the signer block's area (PrintedDocument). */
+  pageCount?: number;
+  signatureArea?: SignatureArea;
   error?: { name: string; message: string; timeoutMs?: number };
   /** The thread's Chromium, for the application's thread to stop if the thread dies. */
   browserPid?: number;
@@ -23,7 +31,8 @@ const TYPESCRIPT_HOOK = join(__dirname, '..', '..', '..', 'test', 'workflow', 'c
  * answered by the Node thread that holds the connection. On the application's thread every answer
  * waited behind whatever ran there — the workflow engine's steps (~8 ms each), the simulated people,
  * TypeORM — so Chromium sat idle between round trips. Here the round trips are answered at once and
- * the PDF is decoded on that thread; the application's thread only sends the HTML and takes the bytes.
+ * the PDF is decoded there, and pdf-lib writes its metadata there (renderDocument); the application's
+ * thread only sends the HTML and takes the bytes.
  * A thread that died is replaced at the next render; Chromium's own crashes the adapter handles.
  */
 export class ThreadedPdfRenderer extends PdfRenderer {
@@ -42,6 +51,14 @@ export class ThreadedPdfRenderer extends PdfRenderer {
     const reply = await this.send({ type: 'render', id: this.nextId++, html, options });
     if (reply.error) throw rebuiltError(reply.error);
     return Buffer.from(reply.pdf!);
+  }
+
+  /** pdf-lib's share (metadata, page count, signature area) is done on the thread too. */
+  override async renderDocument(html: string, metadata: DocumentMetadata, options?: PdfRenderOptions): Promise<PrintedDocument> {
+    if (this.closed) throw new Error('The PDF renderer is closed');
+    const reply = await this.send({ type: 'document', id: this.nextId++, html, metadata, options });
+    if (reply.error) throw rebuiltError(reply.error);
+    return { pdf: Buffer.from(reply.pdf!), pageCount: reply.pageCount!, signatureArea: reply.signatureArea };
   }
 
   async close(): Promise<void> {
