@@ -143,21 +143,7 @@ const agent = new Agent({ keepAlive: true });
  * the headers, and Nagle's algorithm with delayed ACKs then costs 40 ms a request, which thousands
  * of generated requests cannot afford.
  */
-async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
-  try {
-    return await sendOnce(url, method, headers, body);
-  } catch (error) {
-    // A pooled socket the server closed (its 5 s keep-alive ran out, or the app stopped) while the
-    // client, in this same process, had not yet read the FIN: the write meets a reset before any
-    // byte reached the application, so sending again on a new socket is what Node's docs advise.
-    if ((error as { reusedSocket?: boolean; code?: string }).reusedSocket && (error as { code?: string }).code === 'ECONNRESET') {
-      return sendOnce(url, method, headers, body);
-    }
-    throw error;
-  }
-}
-
-function sendOnce(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(body);
     const req = httpRequest(url, { method, agent, headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) } }, (res) => {
@@ -173,10 +159,7 @@ function sendOnce(url: string, method: string, headers: Record<string, string>, 
       res.on('error', reject);
     });
     req.setNoDelay(true);
-    req.on('error', (error: Error & { reusedSocket?: boolean }) => {
-      error.reusedSocket = req.reusedSocket;
-      reject(error);
-    });
+    req.on('error', reject);
     req.end(payload);
   });
 }
