@@ -1,3 +1,5 @@
+import { DocumentMetadata, PrintedDocument, withPdfMetadata } from '../pdf-metadata';
+
 /**
  * The PDF renderer port: turns a self-contained HTML document (every asset inlined) into a PDF.
  * The abstract class is also the Nest DI token; the Puppeteer adapter is the production binding.
@@ -11,8 +13,6 @@ export interface PdfRenderOptions {
    */
   tagged?: boolean;
 }
-
-import { DocumentMetadata, PrintedDocument, withPdfMetadata } from '../pdf-metadata';
 
 export abstract class PdfRenderer {
   abstract renderPdf(html: string, options?: PdfRenderOptions): Promise<Buffer>;

@@ -47,17 +47,12 @@ export class ThreadedPdfRenderer extends PdfRenderer {
   }
 
   async renderPdf(html: string, options?: PdfRenderOptions): Promise<Buffer> {
-    if (this.closed) throw new Error('The PDF renderer is closed');
-    const reply = await this.send({ type: 'render', id: this.nextId++, html, options });
-    if (reply.error) throw rebuiltError(reply.error);
-    return Buffer.from(reply.pdf!);
+    return Buffer.from((await this.print({ type: 'render', id: this.nextId++, html, options })).pdf!);
   }
 
   /** pdf-lib's share (metadata, page count, signature area) is done on the thread too. */
   override async renderDocument(html: string, metadata: DocumentMetadata, options?: PdfRenderOptions): Promise<PrintedDocument> {
-    if (this.closed) throw new Error('The PDF renderer is closed');
-    const reply = await this.send({ type: 'document', id: this.nextId++, html, metadata, options });
-    if (reply.error) throw rebuiltError(reply.error);
+    const reply = await this.print({ type: 'document', id: this.nextId++, html, metadata, options });
     return { pdf: Buffer.from(reply.pdf!), pageCount: reply.pageCount!, signatureArea: reply.signatureArea };
   }
 
@@ -67,11 +62,22 @@ export class ThreadedPdfRenderer extends PdfRenderer {
     const worker = this.worker;
     if (!worker) return;
     try {
-      const reply = await this.send({ type: 'close', id: this.nextId++ });
-      if (reply.error) throw rebuiltError(reply.error);
+      await this.answered({ type: 'close', id: this.nextId++ });
     } finally {
       await worker.terminate();
     }
+  }
+
+  private print(request: RenderRequest): Promise<RenderReply> {
+    if (this.closed) return Promise.reject(new Error('The PDF renderer is closed'));
+    return this.answered(request);
+  }
+
+  /** The thread's reply, or its error rebuilt with its kind. */
+  private async answered(request: RenderRequest): Promise<RenderReply> {
+    const reply = await this.send(request);
+    if (reply.error) throw rebuiltError(reply.error);
+    return reply;
   }
 
   private send(request: RenderRequest): Promise<RenderReply> {
