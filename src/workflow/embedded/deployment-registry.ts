@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import { BpmnResource, DeployedProcess, WorkflowError } from '../workflow-engine';
 import { ClockedTimerEventDefinition } from './clocked-timer-event-definition';
+import { TokenSequenceFlow } from './token-sequence-flow';
 import { LOOP_MARKER } from './zeebe-extensions';
 import { ZeebeJobService } from './zeebe-job-service';
 import { WfDeployment } from './workflow.entities';
@@ -33,8 +34,8 @@ export interface LoadedDeployment {
   meta: DeploymentMeta;
 }
 
-/** bpmn-elements with our clock-driven timers. */
-const ENGINE_ELEMENTS = { ...Elements, TimerEventDefinition: ClockedTimerEventDefinition };
+/** bpmn-elements with our clock-driven timers and Zeebe's token-only sequence flows. */
+const ENGINE_ELEMENTS = { ...Elements, TimerEventDefinition: ClockedTimerEventDefinition, SequenceFlow: TokenSequenceFlow };
 const typeResolver = TypeResolver(ENGINE_ELEMENTS as Record<string, unknown>);
 
 /**

@@ -34,6 +34,22 @@ describeContract('gateways, sub-processes and end events', __dirname, (h) => {
     expect(h().eventsOf('instanceCompleted')).toHaveLength(1);
   });
 
+  // Zeebe's semantics, which the embedded engine follows (TokenSequenceFlow): a flow not taken carries
+  // nothing. bpmn-elements alone "discards" the untaken flow down to the join, which then fires.
+  it.each([
+    [false, 'completed', ['end']],
+    [true, 'active', ['skipped']],
+  ])('given a parallel join behind an exclusive gateway, when skip is %s and the other branch completes, then the instance is %s: only a token reaches the join', async (skip, status, ends) => {
+    await h().deploy('untaken-branch.bpmn');
+    const instance = await h().step((engine) => engine.startInstance({ bpmnProcessId: 'contract-untaken-branch', variables: { skip } }));
+    const review = (await h().step((engine) => engine.listUserTasks({ instanceKey: instance.instanceKey, elementId: 'review' })))[0];
+
+    await h().step((engine) => engine.completeUserTask(review.taskKey, {}, 'an'));
+
+    expect((await h().step((engine) => engine.getInstance(instance.instanceKey))).status).toBe(status);
+    expect(await ended(instance.instanceKey)).toEqual(ends);
+  });
+
   it('given an embedded sub-process, when its task and job complete, then the flow continues after it', async () => {
     await h().deploy('sub-process.bpmn');
     await h().worker('contract.check-draft', async () => JobOutcomes.complete({ checked: true }));
