@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
+import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { RendererUnavailableError, RenderTimeoutError } from '../../src/documents/rendering/pdf-renderer';
 import { PuppeteerPdfRenderer } from '../../src/documents/rendering/puppeteer-pdf-renderer';
@@ -232,6 +235,43 @@ test('a crashed Chromium is replaced on the next render', async () => {
     expect(await crashing.browserPid()).not.toBe(pid);
   } finally {
     await crashing.close();
+  }
+});
+
+/** Running, not a zombie waiting for a parent that is gone (this machine's init does not reap them). */
+function running(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function stillRunningAfter(pid: number, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until && running(pid); ) await new Promise((resolve) => setTimeout(resolve, 100));
+  return running(pid);
+}
+
+// A killed application must not leave its Chromium behind (hundreds of MB, for good). Over a pipe,
+// Chromium reads the end of it when the process dies; over a websocket (the control) it runs on.
+test.each([
+  ['pipe', false],
+  ['websocket', true],
+])('when the process holding the renderer is killed with SIGKILL, over a %s its Chromium is left running: %s', async (transport, orphaned) => {
+  const owner = spawn(process.execPath, ['-r', join(__dirname, 'support/register-ts.js'), join(__dirname, 'support/renderer-owner.ts')], {
+    env: { ...process.env, CHROMIUM_EXECUTABLE: (renderer as unknown as { options: { executablePath: string } }).options.executablePath, RENDERER_TRANSPORT: transport },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const pid = await new Promise<number>((resolve, reject) => {
+    owner.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    owner.once('exit', (code) => reject(new Error(`the renderer's owner exited (${code}) before printing Chromium's pid`)));
+  });
+  expect(running(pid)).toBe(true);
+  owner.kill('SIGKILL');
+  try {
+    expect(await stillRunningAfter(pid, orphaned ? 3_000 : 15_000)).toBe(orphaned);
+  } finally {
+    if (running(pid)) process.kill(pid, 'SIGKILL');
   }
 });
 

@@ -25,6 +25,12 @@ export interface PuppeteerPdfRendererOptions {
    * kept, 0.40 GB with it closed; BENCHMARKS.md, Large document).
    */
   retirePageAfterBytes?: number;
+  /**
+   * How Puppeteer talks to Chromium: 'pipe' (default), so that Chromium exits when this process dies,
+   * even by SIGKILL (its end of the pipe closes); 'websocket' leaves it running, orphaned. The option
+   * exists for the test that shows the difference.
+   */
+  transport?: 'pipe' | 'websocket';
 }
 
 /**
@@ -240,6 +246,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
         executablePath,
         headless: true,
         args: [...LAUNCH_ARGS, `--user-data-dir=${userDataDir}`],
+        pipe: (this.options.transport ?? 'pipe') === 'pipe',
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
