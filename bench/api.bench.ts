@@ -11,7 +11,7 @@
  * (the request letter issued) before it measures, and then also measures a district's dashboard
  * (its 100 communes) besides the province's (every unit).
  *
- *   node -r ./test/workflow/crash/register-typescript.js bench/api.bench.ts [seconds=10] [connections=50] [data set=quang-ngai-2025|generated:DxC]
+ *   node -r ./scripts/register-typescript.js bench/api.bench.ts [seconds=10] [connections=50] [data set=quang-ngai-2025|generated:DxC]
  *
  * API_BENCH_DIR=<dir> keeps the database there and reuses it on the next run (opening 10,000 units
  * once takes minutes); API_BENCH_PROFILE=<dir> leaves there the server's CPU profile of each page's

@@ -11,7 +11,7 @@
  * the province's snapshot over them, the consolidated report's content (totals + per-unit tables of
  * 10,000 rows), the XLSX tables, and the progress dashboard of the province (10,000 rows).
  *
- *   node -r ./test/workflow/crash/register-typescript.js bench/consolidation.bench.ts [districts=99] [communes=100] [rounds=3] [DATABASE_URL]
+ *   node -r ./scripts/register-typescript.js bench/consolidation.bench.ts [districts=99] [communes=100] [rounds=3] [DATABASE_URL]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,7 +9,7 @@
  * process. `org` is a data-set id or file, or `generated:<districts>x<communes>` for a generated
  * three-level tree (bench/support/generated-tree.ts, 20 agencies + districts × communes).
  *
- *   node -r ./test/workflow/crash/register-typescript.js bench/cycle.bench.ts <org> [DATABASE_URL]
+ *   node -r ./scripts/register-typescript.js bench/cycle.bench.ts <org> [DATABASE_URL]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ interface ChildRun {
 function runChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'test/workflow/crash/register-typescript.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/register-typescript.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -10,7 +10,7 @@
  * page that printed a PDF over 1 MiB is closed in both (the renderer's default). The per-unit rows
  * are the template sample's, repeated, in groups of 60.
  *
- *   node -r ./test/workflow/crash/register-typescript.js bench/large-document.bench.ts [units ...]
+ *   node -r ./scripts/register-typescript.js bench/large-document.bench.ts [units ...]
  */
 import { readFileSync } from 'node:fs';
 import { loadAppConfig } from '../src/config/load-app-config';

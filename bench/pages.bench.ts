@@ -5,7 +5,7 @@
  * latency on the loopback is the page's server time plus well under a millisecond. Issue #9's goal:
  * no page above 200 ms. Prints JSON: median, p95 and max per page, and the page's size.
  *
- *   node -r ./test/workflow/crash/register-typescript.js bench/pages.bench.ts [requests=40]
+ *   node -r ./scripts/register-typescript.js bench/pages.bench.ts [requests=40]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

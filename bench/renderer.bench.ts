@@ -13,7 +13,7 @@
  * 2-page unit report through the whole composer (template → PDF → metadata), one 110-unit
  * consolidated report, and Chromium's peak memory (browser and child processes) meanwhile.
  *
- * Run:  node -r ./test/workflow/crash/register-typescript.js bench/renderer.bench.ts [renders]  (or `npm run bench`)
+ * Run:  node -r ./scripts/register-typescript.js bench/renderer.bench.ts [renders]  (or `npm run bench`)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

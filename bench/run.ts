@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
-const REGISTER = join(ROOT, 'test/workflow/crash/register-typescript.js');
+const REGISTER = join(ROOT, 'scripts/register-typescript.js');
 const MARIADB_URL = process.env.BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 const national = process.env.BENCH_SCALE === 'national';
 

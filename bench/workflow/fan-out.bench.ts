@@ -14,7 +14,7 @@
  * database writes), peak resident memory (one design per process, so the peak is its own), the largest
  * saved engine state, and the database size at the end.
  *
- *   node --expose-gc -r ./test/workflow/crash/register-typescript.js bench/workflow/fan-out.bench.ts <mi|messages> [provinces=50] [units=200]
+ *   node --expose-gc -r ./scripts/register-typescript.js bench/workflow/fan-out.bench.ts <mi|messages> [provinces=50] [units=200]
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,7 +7,7 @@
  * embedded adapter on SQLite, in the same run, for (a) start → service task → end and (b) start → two
  * user tasks completed → end; then resident memory with many waiting instances.
  *
- *   node --expose-gc -r ./test/workflow/crash/register-typescript.js bench/workflow/workflow-engine.bench.ts [instances=1000] [rounds=5] [waiting=10000] [recovering=0]
+ *   node --expose-gc -r ./scripts/register-typescript.js bench/workflow/workflow-engine.bench.ts [instances=1000] [rounds=5] [waiting=10000] [recovering=0]
  *
  * `recovering` > 0 also runs (b) that many times with the instances' steps interleaved, 40 instances at
  * a time (more than the engine's 16-entry cache): every task completion then recovers its instance's

@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '..', '..');
 /** The real `iso-cycle` entry point (src/main.ts, compiled in memory), as an operator runs it. */
 function cli(db: TestDatabase, args: string[]) {
   const url = db.kind === 'sqlite' ? `sqlite:${db.config.sqlitePath}` : db.config.displayUrl;
-  const run = spawnSync(process.execPath, ['-r', join(ROOT, 'test', 'documents', 'support', 'register-ts.js'), join(ROOT, 'src', 'main.ts'), ...args], {
+  const run = spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register-typescript.js'), join(ROOT, 'src', 'main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url, LOG_FORMAT: 'pretty' },
     encoding: 'utf8',

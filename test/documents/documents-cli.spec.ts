@@ -23,7 +23,7 @@ const ROOT = join(__dirname, '..', '..');
  */
 function cli(db: TestDatabase, runtimeDir: string, args: string[]) {
   const url = db.kind === 'sqlite' ? `sqlite:${db.config.sqlitePath}` : db.config.displayUrl;
-  const run = spawnSync(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.js'), join(ROOT, 'src', 'main.ts'), ...args], {
+  const run = spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register-typescript.js'), join(ROOT, 'src', 'main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url, RUNTIME_DIR: runtimeDir, LOG_FORMAT: 'pretty' },
     encoding: 'utf8',

@@ -11,7 +11,7 @@ const ROOT = join(__dirname, '..', '..');
  * compiled in memory, real Chromium). Two runs: each starts the application context.
  */
 function cli(args: string[]) {
-  const run = spawnSync(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.js'), join(ROOT, 'src', 'main.ts'), ...args], {
+  const run = spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register-typescript.js'), join(ROOT, 'src', 'main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_FORMAT: 'pretty' },
     encoding: 'utf8',

@@ -258,7 +258,7 @@ test.each([
   ['pipe', false],
   ['websocket', true],
 ])('when the process holding the renderer is killed with SIGKILL, over a %s its Chromium is left running: %s', async (transport, orphaned) => {
-  const owner = spawn(process.execPath, ['-r', join(__dirname, 'support/register-ts.js'), join(__dirname, 'support/renderer-owner.ts')], {
+  const owner = spawn(process.execPath, ['-r', join(__dirname, '..', '..', 'scripts', 'register-typescript.js'), join(__dirname, 'support/renderer-owner.ts')], {
     env: { ...process.env, CHROMIUM_EXECUTABLE: (renderer as unknown as { options: { executablePath: string } }).options.executablePath, RENDERER_TRANSPORT: transport },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -122,7 +122,7 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('issuing signed documents with th
 
     // `iso-cycle verify` as an operator runs it: 0 on the issued file, 1 once a byte changed.
     const verify = (target: string) =>
-      spawnSync(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.js'), join(ROOT, 'src', 'main.ts'), 'verify', target, '--trust', join(dir, 'ca.pem')], {
+      spawnSync(process.execPath, ['-r', join(ROOT, 'scripts', 'register-typescript.js'), join(ROOT, 'src', 'main.ts'), 'verify', target, '--trust', join(dir, 'ca.pem')], {
         encoding: 'utf8',
         cwd: ROOT,
         env: { PATH: process.env.PATH, RUNTIME_DIR: join(dir, 'runtime') },

@@ -48,7 +48,7 @@ export class ServerProcess {
   /** Starts the server and waits until /health answers 200 (or the process dies, or the time is up). */
   async start(timeoutMs = 90_000): Promise<number> {
     const began = Date.now();
-    const requires = [join(ROOT, 'test', 'documents', 'support', 'register-ts.js'), ...this.preload].flatMap((file) => ['-r', file]);
+    const requires = [join(ROOT, 'scripts', 'register-typescript.js'), ...this.preload].flatMap((file) => ['-r', file]);
     const child = spawn(process.execPath, [...requires, join(ROOT, 'src', 'main.ts'), 'serve'], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port), LOG_FORMAT: 'pretty' },

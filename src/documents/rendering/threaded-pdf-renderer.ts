@@ -23,7 +23,7 @@ export interface RenderReply {
 /** From source (jest) the thread compiles TypeScript as the benchmarks' processes do; from dist it runs JavaScript. */
 const FROM_SOURCE = __filename.endsWith('.ts');
 const THREAD_ENTRY = join(__dirname, `pdf-render-thread.${FROM_SOURCE ? 'ts' : 'js'}`);
-const TYPESCRIPT_HOOK = join(__dirname, '..', '..', '..', 'test', 'workflow', 'crash', 'register-typescript.js');
+const TYPESCRIPT_HOOK = join(__dirname, '..', '..', '..', 'scripts', 'register-typescript.js');
 
 /**
  * The Puppeteer adapter on a thread of its own (the application's binding). A render is a dozen round

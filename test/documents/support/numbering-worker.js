@@ -4,7 +4,7 @@
  * Input (env): WORKER_INPUT = JSON { database, unitId, prefix, count, concurrency, unsafeWithoutCounterLock, now }.
  * Protocol (IPC): sends { ready } once connected, waits for "go", sends { done, numbered, errors }.
  */
-require('./register-ts');
+require('../../../scripts/register-typescript');
 const { randomUUID } = require('node:crypto');
 const { DataSource } = require('typeorm');
 const { dataSourceOptions } = require('../../../src/database/data-source-options');

@@ -3,7 +3,7 @@
  * (SIGKILL: no finally, no connection close, no flush) right after the step it was given.
  * Input (env): WORKER_INPUT = JSON { database, storeDir, approved, killAfter, now }.
  */
-require('./register-ts');
+require('../../../scripts/register-typescript');
 const { DataSource } = require('typeorm');
 const { dataSourceOptions } = require('../../../src/database/data-source-options');
 const { serializeSqliteTransactions } = require('../../../src/database/sqlite-transactions');

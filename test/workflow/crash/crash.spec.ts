@@ -32,7 +32,7 @@ function random(seed: number): () => number {
 
 function runChild(config: DatabaseConfig, faultGapMs: number, killAtTransaction: number | null, rng: () => number): Promise<{ outcome: Outcome; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'register-typescript.js'), join(__dirname, 'crash-workload.ts'), JSON.stringify(config), String(INSTANCES), String(faultGapMs), String(TREES)], {
+    const child = spawn(process.execPath, ['-r', join(__dirname, '..', '..', '..', 'scripts', 'register-typescript.js'), join(__dirname, 'crash-workload.ts'), JSON.stringify(config), String(INSTANCES), String(faultGapMs), String(TREES)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let transactions = 0;

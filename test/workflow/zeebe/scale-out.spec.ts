@@ -40,7 +40,7 @@ import { TEST_DATABASE_KINDS, TestDatabase, createTestDatabase } from '../../sup
 const DATA_SET = 'tiny-2021';
 const TINY = join(__dirname, '..', '..', 'fixtures', 'organizations', 'tiny-2021.json');
 const ROOT = join(__dirname, '..', '..', '..');
-const REGISTER_TS = join(ROOT, 'test', 'documents', 'support', 'register-ts.js');
+const REGISTER_TS = join(ROOT, 'scripts', 'register-typescript.js');
 const GUARDS_OFF = join(__dirname, 'support', 'scheduler-guards-off.js');
 const LEASE_SECONDS = 6;
 const SMTP_DELAY_MS = 4_000;

@@ -2,8 +2,8 @@
  * The Camunda REST stand-in (camunda-rest-stub.ts) as a server of its own, for tests that run the
  * real application in several OS processes (test/workflow/zeebe/scale-out.spec.ts): its own process,
  * engine ("brain") and real clock, on its own database, like a Camunda cluster beside the
- * application's. Usage (with test/documents/support/register-ts.js preloaded):
- *   node -r register-ts.js camunda-rest-stub-server.ts <database-url>
+ * application's. Usage (with scripts/register-typescript.js preloaded):
+ *   node -r scripts/register-typescript.js camunda-rest-stub-server.ts <database-url>
  * Prints {"address": "http://127.0.0.1:N"} on its first line once it listens; stops on SIGTERM.
  */
 import { parseDatabaseUrl } from '../../../../src/config/load-app-config';
