@@ -13,6 +13,12 @@ describe('loadAppConfig', () => {
     expect(config.runtimeDir).toBe('/srv/iso-cycle/var');
     expect(config.logFormat).toBe('pretty');
     expect(config.documentStore).toBe('filesystem');
+    expect(config.rendererThread).toBe(true);
+  });
+
+  it('keeps the renderer on the application\'s thread with RENDERER_THREAD=off', () => {
+    expect(loadAppConfig({ RENDERER_THREAD: 'off' }, root).rendererThread).toBe(false);
+    expect(loadAppConfig({ RENDERER_THREAD: 'on' }, root).rendererThread).toBe(true);
   });
 
   it('reads a MySQL/MariaDB URL into its parts and masks the password for display', () => {
@@ -36,6 +42,7 @@ describe('loadAppConfig', () => {
     ['CHROMIUM_PATH', '/nowhere/chromium', /CHROMIUM_PATH: no file at "\/nowhere\/chromium"/],
     ['LOG_FORMAT', 'xml', /LOG_FORMAT: "xml" is not one of "pretty", "json"/],
     ['DOCUMENT_STORE', 's3', /DOCUMENT_STORE: "s3" is not one of "filesystem", "database"/],
+    ['RENDERER_THREAD', 'yes', /RENDERER_THREAD: "yes" is not one of "on", "off"/],
     ['SESSION_COOKIE_SECURE', 'yes', /SESSION_COOKIE_SECURE: "yes" is not one of "auto", "always", "never"/],
     ['SESSION_IDLE_MINUTES', '0', /SESSION_IDLE_MINUTES: "0" is not a whole number from 1 to 43200/],
     ['LOGIN_MAX_FAILURES', 'five', /LOGIN_MAX_FAILURES: "five" is not a whole number from 1 to 1000/],
