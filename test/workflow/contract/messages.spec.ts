@@ -1,3 +1,4 @@
+import { JobOutcomes } from '../../../src/workflow/workflow-engine';
 import { describeContract } from './support/engine-harness';
 
 const DAY = 24 * 3600 * 1000;
@@ -115,5 +116,21 @@ describeContract('messages', __dirname, (h) => {
     expect(await status(instance.instanceKey)).toBe('completed');
     expect(await history(instance.instanceKey)).toContain('timed-out:completed');
     expect(late.correlatedInstanceKeys).toEqual([]);
+  });
+
+  it('given an event-based gateway in a loop, when the timer has fired twice and then the message comes, then the instance ends with nothing left waiting', async () => {
+    await h().deploy('event-based-gateway-loop.bpmn');
+    await h().worker('contract.count-tick', async () => JobOutcomes.complete({}));
+    const instance = await h().step((engine) => engine.startInstance({ bpmnProcessId: 'contract-event-based-gateway-loop', variables: { caseId: 'L-1' } }));
+
+    await h().advance(1 * DAY + 1000);
+    await h().advance(1 * DAY + 1000);
+    const answered = await h().step((engine) => engine.publishMessage({ name: 'contract.loop-answer', correlationKey: 'L-1' }));
+
+    expect(answered.correlatedInstanceKeys).toEqual([instance.instanceKey]);
+    const state = await h().step((engine) => engine.getInstance(instance.instanceKey));
+    expect(state.activeElements).toEqual([]);
+    expect(state.status).toBe('completed');
+    expect((await history(instance.instanceKey)).filter((entry) => entry === 'tick:completed')).toHaveLength(2);
   });
 });
