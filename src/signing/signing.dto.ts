@@ -1,18 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { OptionalField } from '../http/validation';
 
 /** A signature made elsewhere, sent back: exactly one of the two. */
 export class SignatureReturnDto {
   @ApiPropertyOptional({ description: 'CMS SignedData (detached, ETSI.CAdES.detached), DER in base64, over the digest given by GET' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(4)
   @MaxLength(40000)
   cms?: string;
 
   @ApiPropertyOptional({ description: 'A raw signature (RSA PKCS#1 v1.5 or ECDSA, SHA-256) over the DER of `signedAttributes`, base64; the server assembles the CMS with the registered certificate' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(4)
   @MaxLength(2000)
@@ -21,19 +22,19 @@ export class SignatureReturnDto {
 
 export class CertificateUploadDto {
   @ApiPropertyOptional({ description: 'PKCS#12 file (.p12/.pfx), base64: the server signs with it' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(50000)
   pkcs12?: string;
 
   @ApiPropertyOptional({ description: "The PKCS#12 file's passphrase: stored encrypted, never returned, never logged" })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(256)
   passphrase?: string;
 
   @ApiPropertyOptional({ description: 'A person who signs elsewhere (USB token, remote signing): the certificate alone, PEM or DER in base64' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(30000)
   certificate?: string;
