@@ -74,7 +74,7 @@ export class ReportsController {
   @ApiOperation({ summary: 'Approve, or return with comments, the submitted version' })
   @Policy({ roles: [Role.DivisionHead, Role.Head, Role.Deputy], scope: 'own-unit', unit: ofTheReport })
   review(@Param('id', IdPipe) id: number, @Body() body: ReviewDto, @CurrentActor() actor: Actor) {
-    return this.reports.review(id, body.decision, body.comment ?? '', actor);
+    return this.reports.review(id, body.decision, body.comment ?? '', actor, body.version);
   }
 
   @Get(':id/versions')

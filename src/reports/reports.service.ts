@@ -8,6 +8,7 @@ import { Role } from '../organization/roles';
 import { UnitEntity } from '../organization/unit.entity';
 import { Notifier } from '../notifications/notifier';
 import { Clock } from '../shared/clock';
+import { ConflictError } from '../shared/errors';
 import { WorkflowEngine } from '../workflow/workflow-engine';
 import { formById, formForYear } from './form/form-definition';
 import { DataPeriod, validateReport } from './form/report-validation';
@@ -139,9 +140,17 @@ export class ReportsService {
     return this.getReport(reportId);
   }
 
-  /** A reviewer approves or returns the submitted version, with comments for staff. */
-  async review(reportId: number, decision: ReviewDecision, comment: string, actor: Actor): Promise<ReportEntity> {
+  /**
+   * A reviewer approves or returns the submitted version, with comments for staff. `version`, when
+   * given, is the version the reviewer read: a decision made on one version never lands on the next
+   * (a return sent again after a lost answer, arriving once staff had resubmitted, returned the new
+   * version too).
+   */
+  async review(reportId: number, decision: ReviewDecision, comment: string, actor: Actor, version?: number): Promise<ReportEntity> {
     const report = await this.getReport(reportId);
+    if (version !== undefined && version !== report.currentVersion) {
+      throw new ConflictError(`Báo cáo đã được trình lại (lần ${report.currentVersion}): ý kiến về lần ${version} không áp dụng cho bản mới`, 'report-version-changed');
+    }
     const task = await this.openTask(report, Object.keys(REVIEW_TASKS));
     if (!task) throw new ReportStateError('Báo cáo không chờ xem xét');
     const stage = REVIEW_TASKS[task.elementId];

@@ -56,7 +56,11 @@ describe.each(TEST_DATABASE_KINDS)('a unit report through the API [%s]', (kind) 
     values.figures.training.courses = 3;
     await staff.request('PUT', `/api/reports/${reportId}/draft`, { body: values });
     await staff.request('POST', `/api/reports/${reportId}/submit`);
-    expect((await head.request('POST', `/api/reports/${reportId}/review`, { body: { decision: 'approved' } })).body).toMatchObject({ status: 'approved', approvedVersion: 2 });
+    // The return of version 1 sent again (its answer lost) reaches the server after the resubmission: refused, nothing changed.
+    const stale = await head.request('POST', `/api/reports/${reportId}/review`, { body: { decision: 'returned', comment: 'Bổ sung số lớp đào tạo', version: 1 } });
+    expect([stale.status, stale.body.error.code]).toEqual([409, 'report-version-changed']);
+    expect((await head.request('GET', `/api/reports/${reportId}`)).body.report).toMatchObject({ status: 'in-review', currentVersion: 2 });
+    expect((await head.request('POST', `/api/reports/${reportId}/review`, { body: { decision: 'approved', version: 2 } })).body).toMatchObject({ status: 'approved', approvedVersion: 2 });
 
     const history = await staff.request('GET', `/api/reports/${reportId}/versions`);
     expect(history.body.reviews.map((r: { versionNo: number; decision: string }) => [r.versionNo, r.decision])).toEqual([[1, 'returned'], [2, 'approved']]);

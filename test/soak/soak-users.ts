@@ -166,7 +166,7 @@ export async function runHead(user: SoakUser, unit: SoakUnit, ledger: Ledger): P
     const task = inbox.find((t) => t.elementId === 'head-review' && t.subject === `report:${unit.reportId}`);
     const versionNo: number = report.currentVersion;
     const decision = unit.returnFirst && versionNo === 1 ? 'returned' : 'approved';
-    const body = decision === 'returned' ? { decision, comment: `Đề nghị bổ sung số liệu đào tạo (phiên bản ${versionNo})` } : { decision };
+    const body = decision === 'returned' ? { decision, comment: `Đề nghị bổ sung số liệu đào tạo (phiên bản ${versionNo})`, version: versionNo } : { decision, version: versionNo };
     if (report.status === 'approved' || report.status === 'issued') {
       if (!task) return;
     } else if (!task || report.status !== 'in-review') {

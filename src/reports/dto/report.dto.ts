@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { OptionalField } from '../../http/validation';
 
 /** The working draft: figures by section and field, narratives by key. The form's own rules check the content. */
 export class SaveDraftDto {
@@ -23,4 +24,10 @@ export class ReviewDto {
   @IsString()
   @MaxLength(5000)
   comment?: string;
+
+  @ApiPropertyOptional({ description: 'The submitted version the decision is about (currentVersion as read); refused with 409 report-version-changed once staff have submitted another' })
+  @OptionalField()
+  @IsInt()
+  @Min(1)
+  version?: number;
 }

@@ -128,8 +128,10 @@ export class ReportPage {
     if (decision !== 'approved' && decision !== 'returned') {
       return this.show(actor, request, response, id, { comment, errors: ['Hãy chọn Phê duyệt hoặc Trả lại để sửa.'], status: 422 });
     }
+    // The version the form was shown for: a page left open over a resubmission does not decide on the new one.
+    const shownVersion = /^\d{1,9}$/.test(formText(body, 'version')) ? Number(formText(body, 'version')) : undefined;
     try {
-      await this.reports.review(id, decision, comment, actor);
+      await this.reports.review(id, decision, comment, actor, shownVersion);
     } catch (error) {
       return this.refused(error, actor, request, response, id, { comment });
     }
