@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { SigningCredentialEntity } from '../../src/signing/admin/signing-credential.entity';
 import { PersonEntity } from '../../src/organization/person.entity';
 import { UnitEntity } from '../../src/organization/unit.entity';
@@ -9,7 +9,7 @@ import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
 import { TestCa } from '../signing/support/test-ca';
 import { blueSignature, redSeal } from '../signing/support/test-images';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn } from './browser-support';
+import { ARTIFACTS, clickAndWait, DATA_SET, launchBrowser, screenshot, signIn } from './browser-support';
 
 /**
  * The administrator's "Chữ ký số" section in Chromium, through its own forms: a commune's PKCS#12 and
@@ -25,7 +25,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn } 
     // The browser keeps the session cookie by real time: the application's clock is today.
     t = await startTestApp('sqlite', { dataSets: [DATA_SET], clock: new ControlledClock(new Date()), signing: { secret: 'admin-signing-browser-secret' } });
     commune = await t.dataSource.getRepository(UnitEntity).findOneByOrFail({ dataSetId: DATA_SET, code: '21211' });
-    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(t.config.chromiumPath);
   });
   afterAll(async () => {
     await browser?.close();

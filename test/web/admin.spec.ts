@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
 import { InboxTaskEntity } from '../../src/inbox/inbox-task.entity';
@@ -13,7 +13,7 @@ import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { insertCycle } from '../support/cycle-fixture';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, textOf } from './browser-support';
+import { ARTIFACTS, clickAndWait, DATA_SET, launchBrowser, screenshot, signIn, textOf } from './browser-support';
 
 /**
  * The administrator's page in Chromium, through its own forms: a people file with a bad row is refused
@@ -34,7 +34,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, screenshot, signIn, t
     await t.app.get(ReportsService).startReport(cycle, commune);
     await t.app.get(WorkflowEngine).whenIdle();
     await t.app.get(InboxProjection).settled();
-    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(t.config.chromiumPath);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { ReportValues } from '../../src/reports/form/report-values';
 import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
 import { projectRoot } from '../../src/shared/project-root';
@@ -7,7 +7,10 @@ import { projectRoot } from '../../src/shared/project-root';
 /** Shared by the browser tests: the data set, where screenshots go, signing in through the login page. */
 export const DATA_SET = 'quang-ngai-2025';
 export const ARTIFACTS = join(projectRoot(), 'var', 'test-artifacts', 'web');
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
+
+/** The tests' browser, over a pipe as the application's renderer is: a killed test run leaves no Chromium behind. */
+export const launchBrowser = (executablePath: string | undefined): Promise<Browser> => puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, pipe: true });
 
 /** A fresh browser profile signed in through the login page (sent there from the inbox). */
 export async function signIn(browser: Browser, baseUrl: string, login: string, password = DEMO_PASSWORD): Promise<{ context: BrowserContext; page: Page }> {

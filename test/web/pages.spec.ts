@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import puppeteer, { Browser, Page } from 'puppeteer-core';
+import { Browser, Page } from 'puppeteer-core';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { CyclesService } from '../../src/cycles/cycles.service';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
@@ -13,7 +13,7 @@ import { ControlledClock } from '../../src/shared/clock';
 import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, signIn, textOf } from './browser-support';
+import { ARTIFACTS, clickAndWait, DATA_SET, fill, launchBrowser, screenshot, signIn, textOf } from './browser-support';
 
 /**
  * The report form checked as one types (the server-rendered form's one script: the API's rules,
@@ -39,7 +39,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     reportId = (await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ cycleId: cycle.id, unitId: commune.id })).id;
     await t.app.get(WorkflowEngine).whenIdle();
     await t.app.get(InboxProjection).settled();
-    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(t.config.chromiumPath);
   });
   afterAll(async () => {
     await browser?.close();

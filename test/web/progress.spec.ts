@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, ElementHandle } from 'puppeteer-core';
+import { Browser, ElementHandle } from 'puppeteer-core';
 import { ConsolidationService } from '../../src/consolidation/consolidation.service';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
@@ -13,7 +13,7 @@ import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { insertCycle } from '../support/cycle-fixture';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, signIn, textOf } from './browser-support';
+import { ARTIFACTS, clickAndWait, DATA_SET, fill, launchBrowser, screenshot, signIn, textOf } from './browser-support';
 
 /**
  * The consolidator's progress page in Chromium: the province's consolidator sees where every unit
@@ -35,7 +35,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     await t.app.get(ConsolidationService).startConsolidations(cycle);
     await t.app.get(WorkflowEngine).whenIdle();
     await t.app.get(InboxProjection).settled();
-    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(t.config.chromiumPath);
   });
   afterAll(async () => {
     await browser?.close();

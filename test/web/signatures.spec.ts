@@ -2,7 +2,7 @@ import { createPrivateKey, sign as cryptoSign, X509Certificate } from 'node:cryp
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
 import { PendingSignatureEntity } from '../../src/documents/signing/pending-signature.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
@@ -22,7 +22,7 @@ import { insertCycle } from '../support/cycle-fixture';
 import { FormClient } from '../support/form-client';
 import { ApiClient, startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, DATA_SET, screenshot } from './browser-support';
+import { ARTIFACTS, DATA_SET, launchBrowser, screenshot } from './browser-support';
 
 /** A token's CMS over a digest, made with the identity's key (as the deferred signature spec's token does). */
 function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
@@ -97,7 +97,7 @@ function signDigest(identity: TestIdentity, digest: Buffer): Buffer {
     ({ identity: rawIdentity, report: rawReport } = await waiting(RAW_CODE, 6));
     ({ identity: pasteIdentity, report: pasteReport } = await waiting(PASTE_CODE, 7));
     await settle();
-    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(t.config.chromiumPath);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { ConsolidationService } from '../../src/consolidation/consolidation.service';
 import { CycleEntity } from '../../src/cycles/cycle.entity';
 import { InboxProjection } from '../../src/inbox/inbox-projection';
@@ -15,7 +15,7 @@ import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { insertCycle } from '../support/cycle-fixture';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
-import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, signIn as signInThroughLoginPage, textOf } from './browser-support';
+import { ARTIFACTS, clickAndWait, DATA_SET, fill, launchBrowser, screenshot, signIn as signInThroughLoginPage, textOf } from './browser-support';
 
 /**
  * The web app in a real Chromium, through its own pages, forms and links (never the API directly):
@@ -42,7 +42,7 @@ import { ARTIFACTS, CHROMIUM_ARGS, clickAndWait, DATA_SET, fill, screenshot, sig
     reportId = (await t.app.get(ReportsService).startReport(cycle, unit)).id;
     await t.app.get(InboxProjection).settled();
     values = generateReportValues(formForYear(2026), seededRandom(7), { start: cycle.periodStart, end: cycle.periodEnd }, 'Xã Tịnh Khê');
-    browser = await puppeteer.launch({ executablePath: t.config.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(t.config.chromiumPath);
   });
   afterAll(async () => {
     await browser?.close();
