@@ -129,7 +129,8 @@ export class ReportPage {
       return this.show(actor, request, response, id, { comment, errors: ['Hãy chọn Phê duyệt hoặc Trả lại để sửa.'], status: 422 });
     }
     // The version the form was shown for: a page left open over a resubmission does not decide on the new one.
-    const shownVersion = /^\d{1,9}$/.test(formText(body, 'version')) ? Number(formText(body, 'version')) : undefined;
+    const version = formText(body, 'version');
+    const shownVersion = /^\d{1,9}$/.test(version) ? Number(version) : undefined;
     try {
       await this.reports.review(id, decision, comment, actor, shownVersion);
     } catch (error) {

@@ -61,13 +61,13 @@ ClockedTimerEventDefinition.prototype._getTimers = function getTimers(executeMes
     }
   }
   if ('expireAt' in result) result.timeout = result.expireAt.getTime() - at.getTime();
+  else if ('timeout' in content) result.timeout = content.timeout;
+  else if (!Object.keys(result).length) result.timeout = 0;
   // Fell due while the instance slept: fired by the engine's scheduler once the whole instance is back,
   // not during the recovery. Completing here, the timer ended before the elements declared after it had
   // resumed: an event-based gateway's discard of its message event then reached nothing, and the event
   // kept waiting after the instance had reached its end (every deadline watch whose alarm had fired).
   if (executeMessage.fields?.redelivered && result.timeout <= 0) result.timeout = 1;
-  else if ('timeout' in content) result.timeout = content.timeout;
-  else if (!Object.keys(result).length) result.timeout = 0;
   if (content.inbound?.[0] && 'repeat' in content.inbound[0]) result.repeat = content.inbound[0].repeat;
   return result;
 };
