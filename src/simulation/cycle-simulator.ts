@@ -157,6 +157,8 @@ export class CycleSimulator {
         }
       }
       await forEachAtOnce(filings, PEOPLE_AT_ONCE, (filing) => this.fileDrawn(filing));
+      // The day's reports issued and sent before anyone closes a period or the clock moves on.
+      await this.settle();
       if (sameDay(now, districtClose, this.config.civilTimeZone)) {
         for (const district of districts) {
           await this.consolidations.close((await this.consolidationOf(cycle, district)).id, await this.actor('consolidator', district));
@@ -204,17 +206,20 @@ export class CycleSimulator {
     return { unit, report, values, returnedOnce: this.random() < this.options.returnRate };
   }
 
+  /**
+   * One unit's filing. Each person acts once the step before theirs has committed (completing a task
+   * opens the next one in the same step), not once the whole engine is idle: waiting for every other
+   * unit's PDF to render made the offices take turns, so rendering and the workflow never overlapped.
+   */
   private async fileDrawn({ unit, report, values, returnedOnce }: Filing): Promise<void> {
     const staff = await this.actor('staff', unit);
     await this.reports.saveDraft(report.id, values, staff);
     await this.reports.submit(report.id, staff);
-    await this.settle();
     if (returnedOnce) {
       await this.review(unit, report, 'returned', 'Đề nghị rà soát lại số liệu thủ tục hành chính và bổ sung kiến nghị.');
       const fixed: ReportValues = { ...values, narratives: { ...values.narratives, proposals: `${values.narratives.proposals ?? ''}\nĐề nghị tiếp tục hỗ trợ kinh phí duy trì HTQLCL.`.trim() } };
       await this.reports.saveDraft(report.id, fixed, staff);
       await this.reports.submit(report.id, staff);
-      await this.settle();
       this.returned++;
     }
     await this.review(unit, report, 'approved', '');
@@ -223,10 +228,8 @@ export class CycleSimulator {
   private async review(unit: UnitEntity, report: ReportEntity, decision: 'approved' | 'returned', comment: string): Promise<void> {
     if (report.divisionReview) {
       await this.reports.review(report.id, decision === 'returned' ? 'approved' : decision, '', await this.actor('division-head', unit));
-      await this.settle();
     }
     await this.reports.review(report.id, decision, comment, await this.actor('head', unit));
-    await this.settle();
   }
 
   private async write(cycle: CycleEntity, dataSetId: string, units: UnitEntity[], standing: UnitEntity): Promise<SimulationSummary> {
@@ -305,6 +308,7 @@ export class CycleSimulator {
 
   /** Moves the clock and lets the engine fire whatever fell due, until nothing more does. */
   private async moveTo(instant: Date): Promise<void> {
+    await this.engine.whenIdle(); // what was done today is issued today
     this.clock.set(instant);
     for (let round = 0; round < 50; round++) {
       await this.engine.whenIdle();

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source-options';
+import { IssuedDocumentEntity } from '../../src/documents/issuing/issued-document.entity';
 import { figuresOf, formForYear } from '../../src/reports/form/form-definition';
+import { ReportReviewEntity } from '../../src/reports/report-review.entity';
+import { ReportEntity } from '../../src/reports/report.entity';
+import { isoCivilDate } from '../../src/shared/civil-date';
 import { runSimulation } from '../../src/simulation/simulate.command';
 import { SimulationSummary } from '../../src/simulation/cycle-simulator';
 import { createTestDatabase, TEST_DATABASE_KINDS, TestDatabaseKind } from '../support/test-databases';
@@ -62,6 +66,21 @@ describe.each(CASES)('simulate %s on %s', (dataSetId, kind) => {
       expect(createHash('sha256').update(readFileSync(join(out, 'run', document.file))).digest('hex')).toBe(document.sha256);
       expect(document.symbol.startsWith(String(document.number).padStart(2, '0') + '/')).toBe(true);
     }
+  });
+
+  it('issues every report on the day its head approved it (people act concurrently, but no day ends with work in flight)', async () => {
+    const reports = await dataSource.getRepository(ReportEntity).find();
+    const approvals = await dataSource.getRepository(ReportReviewEntity).findBy({ stage: 'head', decision: 'approved' });
+    const documents = new Map((await dataSource.getRepository(IssuedDocumentEntity).find()).map((d) => [d.id, d]));
+    const mismatches: string[] = [];
+    for (const report of reports) {
+      const approval = approvals.find((a) => a.reportId === report.id && a.versionNo === report.approvedVersion)!;
+      const issued = documents.get(report.issuedDocumentId!)!;
+      const approvedOn = isoCivilDate(approval.decidedAt, 'Asia/Ho_Chi_Minh');
+      if (issued.issueDate !== approvedOn) mismatches.push(`${issued.symbol}: approved ${approvedOn}, issued ${issued.issueDate}`);
+    }
+    expect(reports.length).toBe(DATA_SETS[dataSetId]);
+    expect(mismatches).toEqual([]);
   });
 
   it('gives provincial totals equal to an independent SQL sum over the approved figures, and to the numbers printed in the provincial PDF', async () => {
