@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/app-config';
 import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from '../../migrations';
+import { bindNumbersAsParameters } from './sqlite-bound-numbers';
 import { serializeSqliteTransactions } from './sqlite-transactions';
 
 /**
@@ -28,6 +29,8 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       // WAL keeps readers off the writer's back; NORMAL is durable against a process crash (kill -9),
       // which is the failure the engine's crash test exercises.
       enableWAL: true,
+      // Prepared statements kept by SQL text (first in, first out); the application has a few hundred shapes.
+      statementCacheSize: 1000,
       prepareDatabase: (sqlite: { pragma(source: string): unknown }) => {
         sqlite.pragma('synchronous = NORMAL');
         sqlite.pragma('busy_timeout = 10000');
@@ -53,5 +56,10 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
 }
 
 export function createDataSource(db: DatabaseConfig): DataSource {
-  return serializeSqliteTransactions(new DataSource(dataSourceOptions(db)));
+  return adaptToDriver(new DataSource(dataSourceOptions(db)));
+}
+
+/** What the application needs of a DataSource beyond TypeORM's options (both are no-ops on MySQL). */
+export function adaptToDriver(dataSource: DataSource): DataSource {
+  return bindNumbersAsParameters(serializeSqliteTransactions(dataSource));
 }

@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './data-source-options';
-import { serializeSqliteTransactions } from './sqlite-transactions';
+import { adaptToDriver, dataSourceOptions } from './data-source-options';
 import { MigrationService } from './migration.service';
 
 @Module({
@@ -11,7 +10,7 @@ import { MigrationService } from './migration.service';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database), retryAttempts: 0 }),
-      dataSourceFactory: async (options) => serializeSqliteTransactions(new DataSource(options!)),
+      dataSourceFactory: async (options) => adaptToDriver(new DataSource(options!)),
     }),
   ],
   providers: [MigrationService],
