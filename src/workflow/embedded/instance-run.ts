@@ -5,6 +5,7 @@ import { Engine } from 'bpmn-engine';
 import { Environment } from 'bpmn-elements';
 import type { Clock } from '../../shared/clock';
 import { Variables, WorkflowError } from '../workflow-engine';
+import { installBrokerShortcuts } from './broker-shortcuts';
 import { catchesError, type LoadedDeployment } from './deployment-registry';
 import { evaluateFeel, evaluateFeelList, evaluateFeelString, isFeel } from './feel-expressions';
 import { LOOP_MARKER, readZeebeExtensions, ZeebeLoop, ZeebeMapping } from './zeebe-extensions';
@@ -65,6 +66,8 @@ interface LiveJob {
 type Api = any;
 
 /** bpmn-elements' own resolver (`${…}` and literals such as `PT1S`), for everything that is not FEEL. */
+installBrokerShortcuts();
+
 const defaultExpressions = new Environment().expressions as any;
 /** Activity types whose end output is variables to merge (task results, message payloads). */
 const OUTPUT_TYPES = new Set(['bpmn:UserTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ReceiveTask', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:StartEvent', 'bpmn:CallActivity']);
