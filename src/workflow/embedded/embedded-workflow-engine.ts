@@ -49,6 +49,13 @@ export interface EmbeddedEngineOptions {
    */
   maxLiveInstances?: number;
   liveIdleMs?: number;
+  /**
+   * How many jobs of one type a worker handles at once; the others wait, activatable, in the order
+   * they were created (as a Zeebe worker activates at most that many). Default 8. Without it a burst
+   * (a district closing, a day's approvals) started every handler at once: every report composing its
+   * PDF while waiting for the renderer's two pages.
+   */
+  maxJobsActive?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -75,6 +82,8 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
   private readonly listeners = new Set<WorkflowEventListener>();
   private readonly workers = new Map<string, JobHandler>();
   private readonly dispatching = new Set<string>();
+  /** Handlers running and jobs waiting for one, by job type. */
+  private readonly handling = new Map<string, { active: number; waiting: (() => void)[] }>();
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private idleWaiters: (() => void)[] = [];
@@ -768,7 +777,9 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
     if (!handler || !this.running || this.dispatching.has(job.id)) return;
     this.dispatching.add(job.id);
     this.track(async () => {
+      const release = await this.handlerSlot(job.type);
       try {
+        if (!this.running) return; // stopped meanwhile: the job stays activatable for the next start
         const instance = known ?? (await this.dataSource.getRepository(WfInstance).findOneBy({ id: job.instanceId, status: 'active' }));
         if (!instance) return;
         const view: Job = {
@@ -785,9 +796,25 @@ export class EmbeddedWorkflowEngine extends WorkflowEngine {
       } catch (error) {
         this.log(`job ${job.id} (${job.type}) could not be handled`, error);
       } finally {
+        release();
         this.dispatching.delete(job.id);
       }
     });
+  }
+
+  /** Waits until fewer than `maxJobsActive` jobs of this type are being handled; returns the release. */
+  private async handlerSlot(type: string): Promise<() => void> {
+    let slots = this.handling.get(type);
+    if (!slots) this.handling.set(type, (slots = { active: 0, waiting: [] }));
+    const taken = slots;
+    if (taken.active >= (this.options.maxJobsActive ?? 8)) await new Promise<void>((resolve) => taken.waiting.push(resolve));
+    else taken.active++;
+    // A released slot passes straight to the next waiting job, so `active` counts it throughout.
+    return () => {
+      const next = taken.waiting.shift();
+      if (next) next();
+      else taken.active--;
+    };
   }
 
   private async applyJobOutcome(jobId: string, outcome: JobOutcome): Promise<void> {
