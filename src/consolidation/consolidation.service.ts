@@ -372,7 +372,7 @@ export class ConsolidationService {
       const instance = await this.engine.getInstance(report.processInstanceKey);
       if (instance?.status === 'active') await this.engine.cancelInstance(report.processInstanceKey);
     }
-    await this.deadlines.wakeWatches([report.id]);
+    await this.deadlines.endWatch(report.id);
     return this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id });
   }
 

@@ -15,18 +15,24 @@ export const REPORT_DEADLINE_JOBS = {
   raise: 'raise-deadline-alarm',
 } as const;
 
-/** Wakes a report's deadline watch: its deadline changed, or the report was sent. */
+/** Wakes a report's deadline watch: its deadline changed, or (with REPORT_SENT) the report was sent. */
 export const DEADLINE_CHANGED_MESSAGE = 'report-deadline-changed';
+/** The wake-up's variables when the report was sent: the watch ends without planning again. */
+export const REPORT_SENT: Pick<ReportDeadlineVariables, 'reportSent'> = { reportSent: true };
 /** A wake-up that finds the watch between two steps waits this long for it. */
 export const DEADLINE_WAKE_TTL_MS = 30 * 24 * 3600 * 1000;
 
 /** What `plan-deadline-alarm` answers: sleep until an alarm, wait for a change only, or stop watching. */
 export type DeadlineWatchNext = 'alarm' | 'wait' | 'done';
 
-export interface ReportDeadlineVariables {
+export interface ReportDeadlineVariables extends Partial<PlannedAlarmVariables> {
   reportId: number;
   /** Correlation key of the watch's messages. */
   reportKey: string;
+  /** Set by the wake-up that tells the report was sent. */
+  reportSent: boolean;
+  /** The watch starts with its first alarm planned (the variables below); without it, it plans first. */
+  planned?: boolean;
 }
 
 /** Variables set by `plan-deadline-alarm`. */

@@ -1,23 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
-import { CycleEntity } from '../cycles/cycle.entity';
-import { WorkingDayCalendar } from '../cycles/working-days';
 import { writeTransaction } from '../database/write-transaction';
 import { ReportEntity } from '../reports/report.entity';
 import { Clock } from '../shared/clock';
 import { Job, JobOutcome, JobOutcomes, WorkerRegistration, WorkflowEngine } from '../workflow/workflow-engine';
 import { DeadlineAlarmEntity, DeadlineAlarmKind } from './deadline-alarm.entity';
 import { DeadlineNotices } from './deadline-notices';
-import { PlannedAlarmVariables, REPORT_DEADLINE_JOBS } from './deadline-process';
-import { alarmKey, deadlineAlarms, nextAlarm } from './deadline-schedule';
+import { REPORT_DEADLINE_JOBS } from './deadline-process';
 import { DeadlinesService } from './deadlines.service';
 
 const ALARM_KINDS: readonly DeadlineAlarmKind[] = ['reminder', 'deadline', 'escalation'];
 
 /**
  * The service tasks of the deadline watch. `plan` reads the report's deadline afresh every time (so an
- * extension or an earlier district deadline moves the timers); `raise` records the alarm once and
+ * extension or an earlier district deadline moves the timers), by the rule the watch's start also uses; `raise` records the alarm once and
  * acts on it in the same transaction: the lateness is set here, by the engine's timer.
  */
 @Injectable()
@@ -29,9 +25,7 @@ export class DeadlineWorkers {
     private readonly engine: WorkflowEngine,
     private readonly deadlines: DeadlinesService,
     private readonly notices: DeadlineNotices,
-    private readonly calendar: WorkingDayCalendar,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
   ) {}
 
   register(): WorkerRegistration[] {
@@ -39,18 +33,7 @@ export class DeadlineWorkers {
   }
 
   async plan(job: Job): Promise<JobOutcome> {
-    const report = await this.reportOf(job);
-    if (report.sentAt || report.onPaper) return JobOutcomes.complete(planned('done'));
-    const cycle = await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId });
-    const deadline = await this.deadlines.effectiveDeadline(report);
-    const now = this.clock.now();
-    // An extension granted after the deadline passed lifts the lateness until the new one.
-    if (report.lateSince && now <= deadline) await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { lateSince: null });
-    const alarms = deadlineAlarms(deadline, { reminderOffsets: cycle.reminderOffsets, escalationDays: cycle.escalationDays }, this.calendar, this.config.civilTimeZone);
-    const raised = await this.dataSource.getRepository(DeadlineAlarmEntity).findBy({ reportId: report.id });
-    const next = nextAlarm(alarms, new Set(raised.map((r) => alarmKey(r))), now);
-    if (!next) return JobOutcomes.complete(planned('wait'));
-    return JobOutcomes.complete(planned('alarm', next.dueAt.toISOString(), next.kind));
+    return JobOutcomes.complete({ ...(await this.deadlines.planNextAlarm(await this.reportOf(job))) });
   }
 
   async raise(job: Job): Promise<JobOutcome> {
@@ -73,9 +56,4 @@ export class DeadlineWorkers {
   private async reportOf(job: Job): Promise<ReportEntity> {
     return this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: Number(job.variables.reportId) });
   }
-}
-
-function planned(next: PlannedAlarmVariables['next'], alarmAt: string | null = null, alarmKind: string | null = null): Record<string, unknown> {
-  const variables: PlannedAlarmVariables = { next, alarmAt, alarmKind };
-  return { ...variables };
 }

@@ -5,6 +5,7 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { AppConfig } from '../config/app-config';
 import { ConsolidationEntity } from '../consolidation/consolidation.entity';
 import { CycleEntity } from '../cycles/cycle.entity';
+import { WorkingDayCalendar } from '../cycles/working-days';
 import { findInChunks } from '../database/find-in-chunks';
 import { writeTransaction } from '../database/write-transaction';
 import { UnitEntity } from '../organization/unit.entity';
@@ -13,7 +14,9 @@ import { civilDateOf, isoCivilDate, officialShortDate } from '../shared/civil-da
 import { Clock } from '../shared/clock';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../shared/errors';
 import { WorkflowEngine } from '../workflow/workflow-engine';
-import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, REPORT_DEADLINE_PROCESS, ReportDeadlineVariables, deadlineWatchBusinessKey, deadlineWatchKey } from './deadline-process';
+import { DeadlineAlarmEntity } from './deadline-alarm.entity';
+import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, PlannedAlarmVariables, REPORT_DEADLINE_PROCESS, REPORT_SENT, ReportDeadlineVariables, deadlineWatchBusinessKey, deadlineWatchKey } from './deadline-process';
+import { alarmKey, deadlineAlarms, nextAlarm } from './deadline-schedule';
 
 /**
  * Deadlines of the cycle: the deadline each report must meet (its own extension, else the earlier
@@ -28,6 +31,7 @@ export class DeadlinesService {
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly calendar: WorkingDayCalendar,
   ) {}
 
   async effectiveDeadline(report: ReportEntity, manager: EntityManager = this.dataSource.manager): Promise<Date> {
@@ -67,20 +71,49 @@ export class DeadlinesService {
     return deadlines;
   }
 
-  /** Starts the report's deadline watch unless it has one; idempotent. */
+  /**
+   * Starts the report's deadline watch unless it has one; idempotent. The watch starts with its first
+   * alarm planned here (`planned`), by the rule its plan job applies: opening a cycle then costs no job
+   * per unit.
+   */
   async startWatch(report: ReportEntity): Promise<void> {
     if (report.deadlineWatchKey) return;
-    const variables: ReportDeadlineVariables = { reportId: report.id, reportKey: deadlineWatchKey(report.id) };
+    const variables: ReportDeadlineVariables = { reportId: report.id, reportKey: deadlineWatchKey(report.id), reportSent: false, planned: true, ...(await this.planNextAlarm(report)) };
     const instance = await this.engine.startInstance({ bpmnProcessId: REPORT_DEADLINE_PROCESS.id, businessKey: deadlineWatchBusinessKey(report.id), variables: { ...variables } });
     await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { deadlineWatchKey: instance.instanceKey });
     report.deadlineWatchKey = instance.instanceKey;
   }
 
-  /** Tells the watches of these reports to plan again (a deadline moved, or the report was sent). */
+  /**
+   * The watch's next step, read afresh: done once the report is sent, else the next alarm from the
+   * effective deadline and the alarms already raised, else wait for a change. An extension granted
+   * after the deadline passed lifts the lateness until the new one.
+   */
+  async planNextAlarm(report: ReportEntity): Promise<PlannedAlarmVariables> {
+    if (report.sentAt || report.onPaper) return { next: 'done', alarmAt: null, alarmKind: null };
+    const cycle = await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId });
+    const deadline = await this.effectiveDeadline(report);
+    const now = this.clock.now();
+    if (report.lateSince && now <= deadline) await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { lateSince: null });
+    const alarms = deadlineAlarms(deadline, { reminderOffsets: cycle.reminderOffsets, escalationDays: cycle.escalationDays }, this.calendar, this.config.civilTimeZone);
+    const raised = await this.dataSource.getRepository(DeadlineAlarmEntity).findBy({ reportId: report.id });
+    const next = nextAlarm(alarms, new Set(raised.map((r) => alarmKey(r))), now);
+    if (!next) return { next: 'wait', alarmAt: null, alarmKind: null };
+    return { next: 'alarm', alarmAt: next.dueAt.toISOString(), alarmKind: next.kind };
+  }
+
+  /** Tells the watches of these reports to plan again: a deadline moved. */
   async wakeWatches(reportIds: number[]): Promise<void> {
-    for (const reportId of reportIds) {
-      await this.engine.publishMessage({ name: DEADLINE_CHANGED_MESSAGE, correlationKey: deadlineWatchKey(reportId), variables: {}, timeToLiveMs: DEADLINE_WAKE_TTL_MS });
-    }
+    for (const reportId of reportIds) await this.wake(reportId, {});
+  }
+
+  /** Tells the report's watch that the report was sent (on paper, say): it ends without planning again. */
+  async endWatch(reportId: number): Promise<void> {
+    await this.wake(reportId, { ...REPORT_SENT });
+  }
+
+  private async wake(reportId: number, variables: Record<string, unknown>): Promise<void> {
+    await this.engine.publishMessage({ name: DEADLINE_CHANGED_MESSAGE, correlationKey: deadlineWatchKey(reportId), variables, timeToLiveMs: DEADLINE_WAKE_TTL_MS });
   }
 
   /** Extends (or moves) the deadline of the whole cycle; every unit without its own deadline follows. */

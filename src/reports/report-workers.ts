@@ -13,7 +13,7 @@ import { UNIT_REPORT_JOBS, UNIT_REPORT_TASKS } from './report-process';
 import { DeferredSigningService } from '../documents/signing/deferred-signing.service';
 import { CONSOLIDATED_REPORT_KIND, consolidatedReportContent, consolidatedReportSubject } from '../consolidation/consolidated-document';
 import { ConsolidationEntity, ConsolidationSnapshot } from '../consolidation/consolidation.entity';
-import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, deadlineWatchKey } from '../deadlines/deadline-process';
+import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, REPORT_SENT, deadlineWatchKey } from '../deadlines/deadline-process';
 import { Clock } from '../shared/clock';
 import { ReportReviewEntity } from './report-review.entity';
 import { ReportVersionEntity } from './report-version.entity';
@@ -84,7 +84,7 @@ export class ReportWorkers {
       const receiver = unit.reportsToId === null ? null : await this.dataSource.getRepository(ConsolidationEntity).findOneBy({ cycleId: report.cycleId, unitId: unit.reportsToId });
       await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { sentAt: this.clock.now(), receivedAfterClose: receiver?.status === 'closed' });
     }
-    await this.engine.publishMessage({ name: DEADLINE_CHANGED_MESSAGE, correlationKey: deadlineWatchKey(report.id), variables: {}, timeToLiveMs: DEADLINE_WAKE_TTL_MS });
+    await this.engine.publishMessage({ name: DEADLINE_CHANGED_MESSAGE, correlationKey: deadlineWatchKey(report.id), variables: { ...REPORT_SENT }, timeToLiveMs: DEADLINE_WAKE_TTL_MS });
     return JobOutcomes.complete();
   }
 

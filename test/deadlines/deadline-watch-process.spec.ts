@@ -29,4 +29,52 @@ describeContract('the deadline watch', __dirname, (h) => {
     expect(history).toContain('raise-deadline-alarm:completed');
     expect(history.filter((entry) => entry === 'watch-ended:completed')).toHaveLength(1);
   });
+
+  /** The plan jobs the watch ran, from its history. */
+  const plansOf = async (instanceKey: string) =>
+    (await h().step((engine) => engine.getHistory(instanceKey))).filter((entry) => entry.elementId === 'plan-deadline-alarm' && entry.event === 'completed').length;
+
+  const startPlanned = async (reportId: number) => {
+    await h().deploy('../../processes/report-deadline.bpmn');
+    await h().worker('plan-deadline-alarm', async () => JobOutcomes.complete({ next: 'wait', alarmAt: null }));
+    await h().worker('raise-deadline-alarm', async () => JobOutcomes.complete({}));
+    const alarmAt = new Date(h().clock.now().getTime() + DAY).toISOString();
+    return h().step((engine) => engine.startInstance({ bpmnProcessId: 'report-deadline', variables: { reportId, reportKey: `report:${reportId}`, reportSent: false, planned: true, next: 'alarm', alarmAt, alarmKind: 'reminder' } }));
+  };
+
+  it('given a watch started with its first alarm planned, then it waits for that alarm without a plan job', async () => {
+    const watch = await startPlanned(3);
+
+    expect(await plansOf(watch.instanceKey)).toBe(0);
+    expect((await h().step((engine) => engine.getInstance(watch.instanceKey))).activeElements.map((element) => element.elementId).sort()).toEqual(['alarm-due', 'alarm-or-change', 'deadline-changed']);
+  });
+
+  it('given a watch started with its first alarm planned, when that alarm\'s timer fires, then it raises the alarm and plans once', async () => {
+    const watch = await startPlanned(4);
+    await h().advance(DAY + 1000);
+
+    const history = (await h().step((engine) => engine.getHistory(watch.instanceKey))).map((entry) => `${entry.elementId}:${entry.event}`);
+    expect(history).toContain('raise-deadline-alarm:completed');
+    expect(await plansOf(watch.instanceKey)).toBe(1);
+  });
+
+  it('given a waiting watch, when its deadline changes it plans again, and when the report is sent it ends without planning', async () => {
+    await h().deploy('../../processes/report-deadline.bpmn');
+    await h().worker('plan-deadline-alarm', async () => JobOutcomes.complete({ next: 'alarm', alarmAt: new Date(h().clock.now().getTime() + 10 * DAY).toISOString() }));
+    await h().worker('raise-deadline-alarm', async () => JobOutcomes.complete({}));
+    const watch = await h().step((engine) => engine.startInstance({ bpmnProcessId: 'report-deadline', variables: { reportId: 2, reportKey: 'report:2', reportSent: false } }));
+    expect(await plansOf(watch.instanceKey)).toBe(1); // not planned at start: the watch plans first
+
+    await h().step((engine) => engine.publishMessage({ name: 'report-deadline-changed', correlationKey: 'report:2', variables: {} }));
+    expect(await plansOf(watch.instanceKey)).toBe(2);
+    const sent = await h().step((engine) => engine.publishMessage({ name: 'report-deadline-changed', correlationKey: 'report:2', variables: { reportSent: true } }));
+
+    expect(sent.correlatedInstanceKeys).toEqual([watch.instanceKey]);
+    const state = await h().step((engine) => engine.getInstance(watch.instanceKey));
+    expect(state.status).toBe('completed');
+    expect(state.activeElements).toEqual([]);
+    expect(await plansOf(watch.instanceKey)).toBe(2);
+    const history = (await h().step((engine) => engine.getHistory(watch.instanceKey))).map((entry) => `${entry.elementId}:${entry.event}`);
+    expect(history).toContain('watch-ended-on-send:completed');
+  });
 });
