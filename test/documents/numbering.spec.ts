@@ -49,6 +49,21 @@ describe.each(TEST_DATABASE_KINDS)('numbering issued documents [%s]', (kind) => 
     expect(issued.map((d) => d.number).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => before + i + 1));
   });
 
+  it('creates a series counter once per process, and again when it has gone (a database restored under it)', async () => {
+    clock.set('2028-02-01T03:00:00Z');
+    const commune = { unitId: units.commune.id, divisionId: null };
+    expect([(await issue(commune)).number, (await issue(commune)).number]).toEqual([1, 2]);
+    // The database restored to before both: their counter and their numbers gone.
+    await dataSource.query('DELETE FROM issued_documents WHERE unit_id = ? AND year = ?', [units.commune.id, 2028]);
+    await dataSource.query('DELETE FROM document_number_counters WHERE unit_id = ? AND year = ?', [units.commune.id, 2028]);
+
+    // Known to this process, the series is not created again: the step fails on the missing counter...
+    const third = await documents.recordApproval(approvedReport(units, commune));
+    await expect(numbering.assignNumber(third.id)).rejects.toThrow(/has no counter/);
+    // ...and its retry creates it (numbering from 1 again, as the restored database says).
+    expect((await numbering.assignNumber(third.id)).number).toBe(1);
+  });
+
   it('starts a new year at 01 at midnight Vietnam time, with the server clock in UTC', async () => {
     expect(new Date('2026-12-31T16:59:00Z').getTimezoneOffset()).toBe(0);
     clock.set('2026-12-31T16:59:00Z'); // 31/12/2026 23:59 +07:00

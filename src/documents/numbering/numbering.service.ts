@@ -43,6 +43,8 @@ export class DocumentNotFoundError extends Error {
  */
 export class NumberingService {
   private readonly zone: string;
+  /** Series whose counter this process has seen created: counters are never deleted, so once is enough. */
+  private readonly seriesCreated = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -97,13 +99,20 @@ export class NumberingService {
     return last + 1;
   }
 
-  /** Creates the series' counter at 0 if it does not exist (in its own short transaction). */
+  /**
+   * Creates the series' counter at 0 if it does not exist (in its own short transaction). A document
+   * issued takes three series (its number, the receiver's incoming register): each is created once per
+   * process, not once per document.
+   */
   async ensureSeries(series: NumberSeries): Promise<void> {
+    const key = `${series.unitId}/${series.year}/${series.register}`;
+    if (this.seriesCreated.has(key)) return;
     const insert =
       this.dataSource.options.type === 'mysql'
         ? 'INSERT IGNORE INTO document_number_counters (unit_id, year, register, last_number) VALUES (?, ?, ?, 0)'
         : 'INSERT OR IGNORE INTO document_number_counters (unit_id, year, register, last_number) VALUES (?, ?, ?, 0)';
     await writeTransaction(this.dataSource, (manager) => manager.query(insert, [series.unitId, series.year, series.register]));
+    this.seriesCreated.add(key);
   }
 
   /** The last number of a series (0 when none was given). */
@@ -123,7 +132,10 @@ export class NumberingService {
     }
     const lock = mysql && !this.options.unsafeWithoutCounterLock ? ' FOR UPDATE' : '';
     const rows: { last_number: number | string }[] = await manager.query(`SELECT last_number FROM document_number_counters WHERE ${where}${lock}`, params);
-    if (rows.length === 0) throw new Error(`Number series ${series.unitId}/${series.year}/${series.register} has no counter (ensureSeries first)`);
+    if (rows.length === 0) {
+      this.seriesCreated.delete(`${series.unitId}/${series.year}/${series.register}`); // the next attempt creates it again
+      throw new Error(`Number series ${series.unitId}/${series.year}/${series.register} has no counter (ensureSeries first)`);
+    }
     return { last: Number(rows[0].last_number) };
   }
 
