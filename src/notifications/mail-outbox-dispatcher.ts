@@ -80,17 +80,16 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
         select: ['id'],
       });
       if (due.length === 0 || this.stopped || turn.lost) return result;
-      for (const { id } of due) {
+      for (const mail of await this.takeMails(due.map(({ id }) => id), this.clock.now())) {
+        // Taken but not sent (the process stops, the lease moved on): sent after the lease, as after a crash.
         if (this.stopped || turn.lost) return result;
-        const outcome = await this.dispatchOne(id);
-        if (outcome) result[outcome]++;
+        result[await this.dispatchOne(mail)]++;
       }
     }
   }
 
-  private async dispatchOne(id: number): Promise<keyof DispatchResult | null> {
-    const mail = await this.takeMail(id, this.clock.now());
-    if (!mail) return null;
+  private async dispatchOne(mail: OutgoingMailEntity): Promise<keyof DispatchResult> {
+    const id = mail.id;
     const messageId = outboxMessageId(mail, this.config.mail.from);
     try {
       const receipt = await this.sender.send({ to: mail.toAddress, subject: mail.subject, text: mail.body, messageId });
@@ -107,16 +106,23 @@ export class MailOutboxDispatcher implements OnModuleDestroy {
     }
   }
 
-  /** Takes a due mail for this sender (null when another took it first): its next attempt moves one lease ahead in the same conditional UPDATE. */
-  private takeMail(id: number, now: Date): Promise<OutgoingMailEntity | null> {
+  /**
+   * Takes the due mails for this sender, in one transaction (those another took first are left out):
+   * each one's next attempt moves one lease ahead in a conditional UPDATE.
+   */
+  private takeMails(ids: number[], now: Date): Promise<OutgoingMailEntity[]> {
     return writeTransaction(this.dataSource, async (manager) => {
-      const taken = await manager
-        .createQueryBuilder()
-        .update(OutgoingMailEntity)
-        .set({ nextAttemptAt: new Date(now.getTime() + OUTBOX_LEASE_MS), attempts: () => 'attempts + 1' })
-        .where('id = :id AND status = :status AND next_attempt_at <= :now', { id, status: 'pending', now })
-        .execute();
-      return taken.affected === 1 ? manager.findOneByOrFail(OutgoingMailEntity, { id }) : null;
+      const taken: OutgoingMailEntity[] = [];
+      for (const id of ids) {
+        const update = await manager
+          .createQueryBuilder()
+          .update(OutgoingMailEntity)
+          .set({ nextAttemptAt: new Date(now.getTime() + OUTBOX_LEASE_MS), attempts: () => 'attempts + 1' })
+          .where('id = :id AND status = :status AND next_attempt_at <= :now', { id, status: 'pending', now })
+          .execute();
+        if (update.affected === 1) taken.push(await manager.findOneByOrFail(OutgoingMailEntity, { id }));
+      }
+      return taken;
     });
   }
 

@@ -13,6 +13,7 @@ SchedulerLeases.prototype.take = async function takeWithoutLease() {
   return true;
 };
 
-MailOutboxDispatcher.prototype.takeMail = async function takeWithoutClaim(id) {
-  return this.dataSource.getRepository(OutgoingMailEntity).findOneBy({ id, status: 'pending' });
+MailOutboxDispatcher.prototype.takeMails = async function takeWithoutClaim(ids) {
+  const pending = await Promise.all(ids.map((id) => this.dataSource.getRepository(OutgoingMailEntity).findOneBy({ id, status: 'pending' })));
+  return pending.filter((mail) => mail !== null);
 };
