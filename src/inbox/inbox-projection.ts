@@ -14,6 +14,8 @@ export class InboxProjection implements OnModuleDestroy {
   private unsubscribe?: () => void;
   /** Events are applied one after another, in the order the engine emitted them. */
   private queue: Promise<void> = Promise.resolve();
+  /** Task events received while the queue was busy: written together, in one transaction. */
+  private pending: { task: UserTask; state: InboxTaskEntity['state'] }[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -23,7 +25,11 @@ export class InboxProjection implements OnModuleDestroy {
   /** Starts following the engine; call once the engine is started. */
   attach(): void {
     this.unsubscribe ??= this.engine.onEvent((event) => {
-      this.queue = this.queue.then(() => this.apply(event)).catch((error) => this.logger.error(`inbox projection: ${(error as Error).message}`));
+      const state = INBOX_STATE_AFTER[event.type];
+      if (!state || !('task' in event)) return;
+      this.pending.push({ task: event.task, state });
+      // The first event of a batch queues its writing; those after it join the batch until it starts.
+      if (this.pending.length === 1) this.queue = this.queue.then(() => this.applyPending());
     });
   }
 
@@ -67,17 +73,22 @@ export class InboxProjection implements OnModuleDestroy {
     });
   }
 
-  private async apply(event: WorkflowEvent): Promise<void> {
-    switch (event.type) {
-      case 'userTaskCreated':
-      case 'userTaskAssigned':
-        return this.write((manager) => this.upsert(manager, event.task, 'open'));
-      case 'userTaskCompleted':
-        return this.write((manager) => this.upsert(manager, event.task, 'completed'));
-      case 'userTaskCancelled':
-        return this.write((manager) => this.upsert(manager, event.task, 'cancelled'));
-      default:
-        return;
+  /**
+   * Writes the events received so far in one transaction (a step that completes a task opens the next:
+   * two events, one commit). If the batch fails, each event is written on its own, so that one bad
+   * event loses only itself (until the next resync).
+   */
+  private async applyPending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await this.write(async (manager) => {
+        for (const { task, state } of batch) await this.upsert(manager, task, state);
+      });
+    } catch {
+      for (const { task, state } of batch) {
+        await this.write((manager) => this.upsert(manager, task, state)).catch((error) => this.logger.error(`inbox projection: task ${task.taskKey}: ${(error as Error).message}`));
+      }
     }
   }
 
@@ -117,3 +128,11 @@ export class InboxProjection implements OnModuleDestroy {
     if (candidates.length > 0) await manager.insert(InboxTaskCandidateEntity, candidates.map((candidate) => ({ taskKey: task.taskKey, candidate })));
   }
 }
+
+/** The inbox row's state after each user-task event (other events do not touch the inbox). */
+const INBOX_STATE_AFTER: Partial<Record<WorkflowEvent['type'], InboxTaskEntity['state']>> = {
+  userTaskCreated: 'open',
+  userTaskAssigned: 'open',
+  userTaskCompleted: 'completed',
+  userTaskCancelled: 'cancelled',
+};
