@@ -49,7 +49,7 @@ describe.each(TEST_DATABASE_KINDS)('numbering issued documents [%s]', (kind) => 
     expect(issued.map((d) => d.number).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => before + i + 1));
   });
 
-  it('creates a series counter once per process, and again when it has gone (a database restored under it)', async () => {
+  it('creates a series counter when it is missing, also once gone (a database restored under it)', async () => {
     clock.set('2028-02-01T03:00:00Z');
     const commune = { unitId: units.commune.id, divisionId: null };
     expect([(await issue(commune)).number, (await issue(commune)).number]).toEqual([1, 2]);
@@ -57,10 +57,12 @@ describe.each(TEST_DATABASE_KINDS)('numbering issued documents [%s]', (kind) => 
     await dataSource.query('DELETE FROM issued_documents WHERE unit_id = ? AND year = ?', [units.commune.id, 2028]);
     await dataSource.query('DELETE FROM document_number_counters WHERE unit_id = ? AND year = ?', [units.commune.id, 2028]);
 
-    // Known to this process, the series is not created again: the step fails on the missing counter...
     const third = await documents.recordApproval(approvedReport(units, commune));
-    await expect(numbering.assignNumber(third.id)).rejects.toThrow(/has no counter/);
-    // ...and its retry creates it (numbering from 1 again, as the restored database says).
+    if (kind === 'mariadb') {
+      // Known to this process, the series is not created again before the step: the step fails on the missing counter...
+      await expect(numbering.assignNumber(third.id)).rejects.toThrow(/has no counter/);
+    }
+    // ...and its retry creates it; on SQLite the numbering transaction creates a missing counter itself.
     expect((await numbering.assignNumber(third.id)).number).toBe(1);
   });
 

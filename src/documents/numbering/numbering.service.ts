@@ -43,7 +43,7 @@ export class DocumentNotFoundError extends Error {
  */
 export class NumberingService {
   private readonly zone: string;
-  /** Series whose counter this process has seen created: counters are never deleted, so once is enough. */
+  /** Series whose counter this process created (MariaDB). */
   private readonly seriesCreated = new Set<string>();
 
   constructor(
@@ -100,18 +100,15 @@ export class NumberingService {
   }
 
   /**
-   * Creates the series' counter at 0 if it does not exist (in its own short transaction). A document
-   * issued takes three series (its number, the receiver's incoming register): each is created once per
-   * process, not once per document.
+   * Creates the series' counter at 0 if it does not exist, in a short transaction of its own before the
+   * one that numbers (MariaDB). Counters are never deleted, so each series is created once per process. On SQLite the numbering transaction creates
+   * the counter itself, under the single writer lock it already holds: nothing to do here.
    */
   async ensureSeries(series: NumberSeries): Promise<void> {
-    const key = `${series.unitId}/${series.year}/${series.register}`;
+    if (this.dataSource.options.type !== 'mysql') return;
+    const key = seriesKey(series);
     if (this.seriesCreated.has(key)) return;
-    const insert =
-      this.dataSource.options.type === 'mysql'
-        ? 'INSERT IGNORE INTO document_number_counters (unit_id, year, register, last_number) VALUES (?, ?, ?, 0)'
-        : 'INSERT OR IGNORE INTO document_number_counters (unit_id, year, register, last_number) VALUES (?, ?, ?, 0)';
-    await writeTransaction(this.dataSource, (manager) => manager.query(insert, [series.unitId, series.year, series.register]));
+    await writeTransaction(this.dataSource, (manager) => manager.query('INSERT IGNORE INTO document_number_counters (unit_id, year, register, last_number) VALUES (?, ?, ?, 0)', [series.unitId, series.year, series.register]));
     this.seriesCreated.add(key);
   }
 
@@ -125,6 +122,7 @@ export class NumberingService {
     const where = 'unit_id = ? AND year = ? AND register = ?';
     const params = [series.unitId, series.year, series.register];
     const mysql = this.dataSource.options.type === 'mysql';
+    if (!mysql) await manager.query(`INSERT OR IGNORE INTO document_number_counters (unit_id, year, register, last_number) VALUES (?, ?, ?, 0)`, params);
     if (!this.options.unsafeWithoutCounterLock && !mysql) {
       // SQLite locks the whole database for the first writer: write before reading, so no other
       // process can read the same last number (and a deferred transaction never has to upgrade).
@@ -133,7 +131,7 @@ export class NumberingService {
     const lock = mysql && !this.options.unsafeWithoutCounterLock ? ' FOR UPDATE' : '';
     const rows: { last_number: number | string }[] = await manager.query(`SELECT last_number FROM document_number_counters WHERE ${where}${lock}`, params);
     if (rows.length === 0) {
-      this.seriesCreated.delete(`${series.unitId}/${series.year}/${series.register}`); // the next attempt creates it again
+      this.seriesCreated.delete(seriesKey(series)); // the next attempt creates it again
       throw new Error(`Number series ${series.unitId}/${series.year}/${series.register} has no counter (ensureSeries first)`);
     }
     return { last: Number(rows[0].last_number) };
@@ -151,3 +149,5 @@ export class NumberingService {
     return document;
   }
 }
+
+const seriesKey = (series: NumberSeries) => `${series.unitId}/${series.year}/${series.register}`;
