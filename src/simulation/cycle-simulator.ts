@@ -160,11 +160,14 @@ export class CycleSimulator {
       // The day's reports issued and sent before anyone closes a period or the clock moves on.
       await this.settle();
       if (sameDay(now, districtClose, this.config.civilTimeZone)) {
+        // Every district closes its period, then they all file at once as the communes did: one at a
+        // time, each district's long report rendered while the workflow waited on it alone.
         for (const district of districts) {
           await this.consolidations.close((await this.consolidationOf(cycle, district)).id, await this.actor('consolidator', district));
-          await this.settle();
-          await this.file(district);
         }
+        await this.settle(); // the districts' own drafts open once their periods are closed
+        await forEachAtOnce(districts, PEOPLE_AT_ONCE, (district) => this.file(district));
+        await this.settle();
       }
       if (sameDay(now, urgeAt, this.config.civilTimeZone)) {
         const progress = await this.consolidations.progress((await this.consolidationOf(cycle, standing)).id);
