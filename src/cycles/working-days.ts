@@ -58,6 +58,14 @@ export class WorkingDayCalendar {
   }
 
   private requireYear(year: number): void {
-    if (!this.years.has(year)) throw new RangeError(`no holiday calendar for ${year}: add it to data/calendars/vn-public-holidays.json`);
+    if (!this.years.has(year)) throw new MissingHolidayCalendarError(year);
+  }
+}
+
+/** The holiday list does not cover a year yet (it is added once the Government announces it). */
+export class MissingHolidayCalendarError extends RangeError {
+  constructor(readonly year: number) {
+    super(`no holiday calendar for ${year}: add it to data/calendars/vn-public-holidays.json`);
+    this.name = 'MissingHolidayCalendarError';
   }
 }

@@ -5,7 +5,7 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { AppConfig } from '../config/app-config';
 import { ConsolidationEntity } from '../consolidation/consolidation.entity';
 import { CycleEntity } from '../cycles/cycle.entity';
-import { WorkingDayCalendar } from '../cycles/working-days';
+import { MissingHolidayCalendarError, WorkingDayCalendar } from '../cycles/working-days';
 import { findInChunks } from '../database/find-in-chunks';
 import { writeTransaction } from '../database/write-transaction';
 import { UnitEntity } from '../organization/unit.entity';
@@ -74,14 +74,24 @@ export class DeadlinesService {
   /**
    * Starts the report's deadline watch unless it has one; idempotent. The watch starts with its first
    * alarm planned here (`planned`), by the rule its plan job applies: opening a cycle then costs no job
-   * per unit.
+   * per unit. A cycle opened before its year's holidays are known (next year's, say) still opens: its
+   * watches plan in their job, whose failure waits as an incident until the calendar is added.
    */
   async startWatch(report: ReportEntity): Promise<void> {
     if (report.deadlineWatchKey) return;
-    const variables: ReportDeadlineVariables = { reportId: report.id, reportKey: deadlineWatchKey(report.id), reportSent: false, planned: true, ...(await this.planNextAlarm(report)) };
+    const variables: ReportDeadlineVariables = { reportId: report.id, reportKey: deadlineWatchKey(report.id), reportSent: false, ...(await this.firstPlan(report)) };
     const instance = await this.engine.startInstance({ bpmnProcessId: REPORT_DEADLINE_PROCESS.id, businessKey: deadlineWatchBusinessKey(report.id), variables: { ...variables } });
     await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { deadlineWatchKey: instance.instanceKey });
     report.deadlineWatchKey = instance.instanceKey;
+  }
+
+  private async firstPlan(report: ReportEntity): Promise<Partial<ReportDeadlineVariables>> {
+    try {
+      return { planned: true, ...(await this.planNextAlarm(report)) };
+    } catch (error) {
+      if (error instanceof MissingHolidayCalendarError) return { planned: false };
+      throw error;
+    }
   }
 
   /**

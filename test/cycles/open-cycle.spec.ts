@@ -12,6 +12,7 @@ import { DEMO_PASSWORD } from '../../src/organization/import/demo-people';
 import { ReportEntity } from '../../src/reports/report.entity';
 import { ConflictError, ValidationFailedError } from '../../src/shared/errors';
 import { ControlledClock } from '../../src/shared/clock';
+import { WorkflowEngine } from '../../src/workflow/workflow-engine';
 import { databaseDigest } from '../support/database-digest';
 import { ApiClient, startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
@@ -87,5 +88,17 @@ describe.each(TEST_DATABASE_KINDS)('opening a cycle [%s]', (kind) => {
     expect((await t.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: one.id })).processInstanceKey).toBe(one.processInstanceKey);
     expect(await openDraftTasks(cycle.id)).toBe(109);
     expect(await t.dataSource.getRepository(IssuedDocumentEntity).countBy({ templateKind: 'request-to-report-letter', unitId: (await t.dataSource.getRepository(IssuedDocumentEntity).findOneByOrFail({ id: requestLetterId(cycle) })).unitId, year: 2026 })).toBe(1);
+  });
+
+  it('opens next year before its holidays are known: each watch is left to plan in its job, which names the missing calendar', async () => {
+    const cycle = await cycles.openCycle({ dataSetId: 'quang-ngai-2025', year: 2027 });
+    const reports = await t.dataSource.getRepository(ReportEntity).findBy({ cycleId: cycle.id });
+    expect(reports).toHaveLength(110);
+    await t.app.get(WorkflowEngine).whenIdle();
+    const watch = await t.app.get(WorkflowEngine).getInstance(reports[0].deadlineWatchKey!);
+    expect(watch.variables).toMatchObject({ planned: false, reportSent: false });
+    expect(watch.activeElements.map((element) => element.elementId)).toEqual(['plan-deadline-alarm']);
+    const failed = await t.dataSource.query(`SELECT error_message FROM wf_jobs WHERE instance_id = ? AND type = 'plan-deadline-alarm'`, [reports[0].deadlineWatchKey]);
+    expect(failed.map((row: { error_message: string | null }) => row.error_message)).toEqual([expect.stringMatching(/no holiday calendar for 2027/)]);
   });
 });
