@@ -31,7 +31,7 @@ export interface ReportDeadlineVariables extends Partial<PlannedAlarmVariables> 
   reportKey: string;
   /** Set by the wake-up that tells the report was sent. */
   reportSent: boolean;
-  /** The watch starts with its first alarm planned (the variables below); without it, it plans first. */
+  /** The watch starts with its first alarm planned (`next`, `alarmAt`, `alarmKind`); without it, it plans first. */
   planned?: boolean;
 }
 

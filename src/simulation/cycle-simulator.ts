@@ -160,8 +160,8 @@ export class CycleSimulator {
       // The day's reports issued and sent before anyone closes a period or the clock moves on.
       await this.settle();
       if (sameDay(now, districtClose, this.config.civilTimeZone)) {
-        // Every district closes its period, then they all file at once as the communes did: one at a
-        // time, each district's long report rendered while the workflow waited on it alone.
+        // Every district closes its period, then they file four at a time as the communes do (one at a
+        // time, each district's long report rendered while nothing else ran).
         for (const district of districts) {
           await this.consolidations.close((await this.consolidationOf(cycle, district)).id, await this.actor('consolidator', district));
         }
