@@ -125,6 +125,22 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('dashboard, documents and process
     }
   });
 
+  it('keeps the units’ table for the next viewer, with each session’s own form token in its rows', async () => {
+    const tokensIn = (html: string) => [...new Set([...rowOf(html, '21211').matchAll(/name="_csrf" value="([^"]*)"/g)].map((m) => m[1]))];
+    const first = new FormClient(t.baseUrl);
+    await first.signIn(CONSOLIDATOR, DEMO_PASSWORD);
+    const second = new FormClient(t.baseUrl);
+    await second.signIn(CONSOLIDATOR, DEMO_PASSWORD);
+    const a = await first.get(`/progress?unitId=${province.id}&id=${consolidation.id}`);
+    const b = await second.get(`/progress?unitId=${province.id}&id=${consolidation.id}`);
+    // The same rows (kept after the first view), each with the token of the session that asked.
+    expect(tokensIn(a.html)).toEqual([first.csrf]);
+    expect(tokensIn(b.html)).toEqual([second.csrf]);
+    expect(first.csrf).not.toBe(second.csrf);
+    expect(b.html).not.toContain('csrf-placeholder');
+    expect(b.html.replaceAll(second.csrf, first.csrf)).toBe(a.html);
+  });
+
   it('extends one unit’s deadline through its form; a bad date is refused at its field and changes nothing', async () => {
     const browser = new FormClient(t.baseUrl);
     await browser.signIn(CONSOLIDATOR, DEMO_PASSWORD);

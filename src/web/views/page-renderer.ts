@@ -41,12 +41,15 @@ export class PageRenderer {
   private readonly handlebars = Handlebars.create();
   private readonly views = new Map<string, Handlebars.TemplateDelegate>();
   private readonly layout: Handlebars.TemplateDelegate;
+  private readonly fragments = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor() {
     registerViewHelpers(this.handlebars);
     const partials = join(VIEWS_DIR, 'partials');
     for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs'))) {
-      this.handlebars.registerPartial(basename(file, '.hbs'), readFileSync(join(partials, file), 'utf8'));
+      const source = readFileSync(join(partials, file), 'utf8');
+      this.handlebars.registerPartial(basename(file, '.hbs'), source);
+      this.fragments.set(basename(file, '.hbs'), this.handlebars.compile(source, { strict: false }));
     }
     for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.hbs'))) {
       this.views.set(basename(file, '.hbs'), this.handlebars.compile(readFileSync(join(VIEWS_DIR, file), 'utf8'), { strict: false }));
@@ -62,6 +65,16 @@ export class PageRenderer {
     if (!template) throw new Error(`no view ${view}.hbs in ${VIEWS_DIR}`);
     const context = { ...model, shell };
     return this.layout({ shell, body: template(context) });
+  }
+
+  /**
+   * One partial rendered on its own, for a page that keeps part of itself between requests and passes
+   * it back as `{{{html}}}`; `model` is the partial's `@root`.
+   */
+  fragment(partial: string, model: object): string {
+    const template = this.fragments.get(partial);
+    if (!template) throw new Error(`no partial ${partial}.hbs in ${VIEWS_DIR}/partials`);
+    return template(model);
   }
 
   /** Sends the page; `status` 422 re-shows a form with its errors, 403/404 an error page. */
