@@ -38,12 +38,9 @@ export class ConsolidationController {
   @ApiOperation({ summary: 'Where every unit below stands: not started, drafting, in review, returned, submitted, late, missing (all units, or one page of one status: ?status=&offset=&limit=)' })
   @Policy({ roles: FOLLOWERS, scope: 'consolidated-units', unit: ofTheConsolidation })
   async progress(@Param('id', IdPipe) id: number, @Query() view: ProgressPageDto, @Req() request: Request, @Res() response: Response): Promise<void> {
-    if (view.status !== undefined || view.offset !== undefined || view.limit !== undefined) {
-      response.json(await this.consolidations.progressPage(id, view));
-      return;
-    }
-    // ConsolidationProgress as res.json would send it, serialized once per change (ConsolidationService.progressJson).
-    const { body, gzipped, etag } = await this.consolidations.progressJson(id);
+    const paged = view.status !== undefined || view.offset !== undefined || view.limit !== undefined;
+    // Serialized (and gzipped) once per change, not per reader (ConsolidationService.progressJson).
+    const { body, gzipped, etag } = paged ? await this.consolidations.progressPageJson(id, view) : await this.consolidations.progressJson(id);
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.setHeader('ETag', etag);
     response.setHeader('Vary', 'Accept-Encoding');

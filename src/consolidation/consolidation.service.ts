@@ -31,6 +31,7 @@ import { ReportEntity } from '../reports/report.entity';
 import { periodOf } from '../reports/reports.service';
 import { civilDateOf, isoCivilDate, officialShortDate } from '../shared/civil-date';
 import { Clock } from '../shared/clock';
+import { KeptViews } from '../shared/kept-views';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationFailedError } from '../shared/errors';
 import { WorkflowEngine } from '../workflow/workflow-engine';
 import { CONSOLIDATION_PROCESS, CONSOLIDATION_TASKS, consolidationBusinessKey, consolidationVariables } from './consolidation-process';
@@ -77,6 +78,35 @@ const gzipAsync = promisify(gzip);
 /** Below this a dashboard's JSON is sent as it is: compressing a few KB saves nothing worth the work. */
 const GZIP_FROM_BYTES = 8 * 1024;
 
+/** Which units of the progress to send: one status, from `offset`, at most `limit`. */
+export interface ProgressView {
+  status?: ProgressStatus;
+  offset?: number;
+  limit?: number;
+}
+export type ProgressPage = ConsolidationProgress & { page: { offset: number; limit: number | null; matching: number } };
+/** The progress (or a page of it) serialized as the API sends it, gzipped too when large, with its ETag. */
+export interface ProgressJson {
+  body: Buffer;
+  gzipped: Buffer | null;
+  etag: string;
+}
+
+/** The progress with only the units the view selects. */
+function pageOf(progress: ConsolidationProgress, view: ProgressView): ProgressPage {
+  const matching = view.status ? progress.units.filter((u) => u.status === view.status) : progress.units;
+  const offset = view.offset ?? 0;
+  const units = matching.slice(offset, view.limit === undefined ? undefined : offset + view.limit);
+  return { ...progress, units, page: { offset, limit: view.limit ?? null, matching: matching.length } };
+}
+
+/** As Express's res.json would send it, with its weak ETag; compressed once too (off the event loop): repetitive JSON shrinks several times. */
+async function progressJsonOf(value: ConsolidationProgress | ProgressPage): Promise<ProgressJson> {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  const gzipped = body.length >= GZIP_FROM_BYTES ? await gzipAsync(body) : null;
+  return { body, gzipped, etag: `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
+}
+
 export interface ConsolidationProgress {
   consolidation: { id: number; cycleId: number; unitId: number; unitName: string; status: string; closedAt: string | null; unitsDeadlineAt: string | null };
   counts: Record<ProgressStatus, number> & { expected: number };
@@ -103,6 +133,8 @@ export interface PaperReportEntry {
 @Injectable()
 export class ConsolidationService {
   private readonly logger = new Logger(ConsolidationService.name);
+  /** Pages of the progress as JSON (a dashboard's 200 units, ~66 KB each), per page asked for. */
+  private readonly keptPageJson = new KeptViews<ConsolidationProgress, Promise<ProgressJson>>(64);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -170,30 +202,26 @@ export class ConsolidationService {
   }
 
   /**
-   * The progress with only some of its units: those of one status, from `offset`, at most `limit`
-   * (counts and totals stay whole). `page.matching` is how many units the status selects.
-   */
-  async progressPage(consolidationId: number, view: { status?: ProgressStatus; offset?: number; limit?: number }): Promise<ConsolidationProgress & { page: { offset: number; limit: number | null; matching: number } }> {
-    const progress = await this.progress(consolidationId);
-    const matching = view.status ? progress.units.filter((u) => u.status === view.status) : progress.units;
-    const offset = view.offset ?? 0;
-    const units = matching.slice(offset, view.limit === undefined ? undefined : offset + view.limit);
-    return { ...progress, units, page: { offset, limit: view.limit ?? null, matching: matching.length } };
-  }
-
-  /**
    * The progress as the API sends it (JSON.stringify, as Express's res.json) with its ETag (as
    * Express's weak one): kept like the progress, so that a dashboard of 10,000 units (3 MB) is not
    * serialized, encoded and hashed again for every reader.
    */
-  progressJson(consolidationId: number): Promise<{ body: Buffer; gzipped: Buffer | null; etag: string }> {
-    return this.progressCache.get(`json/${consolidationId}`, async () => {
-      const body = Buffer.from(JSON.stringify(await this.progress(consolidationId)), 'utf8');
-      // Compressed once per change too (off the event loop): repetitive JSON shrinks several times, and a
-      // browser on a commune's line waits for bytes, not for the server.
-      const gzipped = body.length >= GZIP_FROM_BYTES ? await gzipAsync(body) : null;
-      return { body, gzipped, etag: `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
-    });
+  progressJson(consolidationId: number): Promise<ProgressJson> {
+    return this.progressCache.get(`json/${consolidationId}`, async () => progressJsonOf(await this.progress(consolidationId)));
+  }
+
+  /**
+   * One page of the progress as the API sends it: the units of one status, from `offset`, at most
+   * `limit` (counts and totals stay whole; `page.matching` is how many units the status selects).
+   * Kept per page asked for, as long as the progress it was cut from: the dashboard page asks for
+   * the same 200 units (66 KB) every time.
+   */
+  async progressPageJson(consolidationId: number, view: ProgressView): Promise<ProgressJson> {
+    const progress = await this.progress(consolidationId);
+    const key = `${consolidationId}|${view.status ?? ''}|${view.offset ?? ''}|${view.limit ?? ''}`;
+    const json = this.keptPageJson.get(key, progress, () => progressJsonOf(pageOf(progress, view)));
+    json.catch(() => this.keptPageJson.forget(key, json));
+    return json;
   }
 
   private async computeProgress(consolidationId: number): Promise<ConsolidationProgress> {

@@ -109,7 +109,12 @@ describe.each(TEST_DATABASE_KINDS)('consolidation progress kept between reads [%
     const client = new ApiClient(t.baseUrl);
     expect((await client.login(`consolidator.${district.code}@${DATA_SET}`, DEMO_PASSWORD)).status).toBe(200);
     const first = await client.request('GET', `/api/consolidations/${id}/progress`);
+    const firstPage = await client.request('GET', `/api/consolidations/${id}/progress?limit=2`);
     expect(first.status).toBe(200);
+    expect(firstPage.body).toEqual({ ...first.body, units: first.body.units.slice(0, 2), page: { offset: 0, limit: 2, matching: first.body.units.length } });
+    const pageEtag = firstPage.headers.get('etag')!;
+    expect(pageEtag).not.toBe(first.headers.get('etag'));
+    expect((await client.request('GET', `/api/consolidations/${id}/progress?limit=2`, { headers: { 'if-none-match': pageEtag } })).status).toBe(304);
     expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(first.body).toEqual(JSON.parse(JSON.stringify(await consolidations.progress(id))));
     // Revalidation as Express answers it: the same weak ETag, 304 while nothing changed.
@@ -123,6 +128,10 @@ describe.each(TEST_DATABASE_KINDS)('consolidation progress kept between reads [%
     expect(next.body.consolidation.unitsDeadlineAt).toBe('2026-11-10T16:59:59.999Z');
     expect(next.body.consolidation.unitsDeadlineAt).not.toBe(first.body.consolidation.unitsDeadlineAt);
     expect((await client.request('GET', `/api/consolidations/${id}/progress`, { headers: { 'if-none-match': etag } })).status).toBe(200);
+    // A page of it (kept per page asked for) too.
+    const nextPage = await client.request('GET', `/api/consolidations/${id}/progress?limit=2`, { headers: { 'if-none-match': pageEtag } });
+    expect(nextPage.status).toBe(200);
+    expect(nextPage.body.consolidation.unitsDeadlineAt).toBe('2026-11-10T16:59:59.999Z');
   });
 
   it('a write rolled back is not kept, even if read before the rollback', async () => {

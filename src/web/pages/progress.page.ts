@@ -20,6 +20,7 @@ import { UnitEntity } from '../../organization/unit.entity';
 import { civilDateFromIso, instantOf, isoCivilDate } from '../../shared/civil-date';
 import { Clock } from '../../shared/clock';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../../shared/errors';
+import { KeptViews } from '../../shared/kept-views';
 import { formText } from '../form-body';
 import { PageErrorFilter } from '../page-error.filter';
 import { PageShells } from '../page-shell';
@@ -286,32 +287,12 @@ function rowModel(u: ProgressRow, unitId: number, may: { extend: boolean; paper:
 const CSRF_PLACEHOLDER = `csrf-placeholder-${randomBytes(16).toString('hex')}`;
 
 /**
- * The units' table of one dashboard page, rendered once per progress value, page and what the
- * viewer may do there, and kept for the next viewers: 200 rows of Handlebars and date formatting were
- * most of the page's server time (~4 ms at 10,000 units; with 50 consolidators waiting, seconds). A
- * kept page is served only for the very progress value it was rendered from (ConsolidationService
- * replaces that value at the next write), so it is never staler than the rest of the page. At most
- * `capacity` pages are kept (~200 KB each), the one shown longest ago dropped first.
+ * The units' table of a dashboard page, rendered once per progress value, page and what the viewer
+ * may do there, and kept for the next viewers: 200 rows of Handlebars and date formatting were most
+ * of the page's server time (~4 ms at 10,000 units; with 50 consolidators waiting, seconds). About
+ * 200 KB a page.
  */
-export class KeptRowPages {
-  private readonly pages = new Map<string, { progress: ConsolidationProgress; html: string }>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(key: string, progress: ConsolidationProgress, render: () => string): string {
-    const kept = this.pages.get(key);
-    this.pages.delete(key);
-    const html = kept?.progress === progress ? kept.html : render();
-    this.pages.set(key, { progress, html });
-    if (this.pages.size > this.capacity) this.pages.delete(this.pages.keys().next().value!);
-    return html;
-  }
-
-  get size(): number {
-    return this.pages.size;
-  }
-}
-const KEPT_ROWS = new KeptRowPages(32);
+const KEPT_ROWS = new KeptViews<ConsolidationProgress, string>(32);
 
 /** The chart, drawn once per progress value and civil day (a day's date per unit sent, 10,000 of them at national scale). */
 const CHARTS = new WeakMap<ConsolidationProgress, { day: string; chart: ReturnType<typeof progressChart> }>();

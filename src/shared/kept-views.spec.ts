@@ -1,11 +1,10 @@
-import type { ConsolidationProgress } from '../../consolidation/consolidation.service';
-import { KeptRowPages } from './progress.page';
+import { KeptViews } from './kept-views';
 
-describe('KeptRowPages', () => {
-  const value = () => ({}) as ConsolidationProgress;
+describe('KeptViews', () => {
+  const value = () => ({});
 
   it('renders a page once per progress value, again for a new value', () => {
-    const kept = new KeptRowPages(4);
+    const kept = new KeptViews<object, string>(4);
     const first = value();
     let renders = 0;
     const render = () => `rows ${++renders}`;
@@ -16,8 +15,20 @@ describe('KeptRowPages', () => {
     expect(kept.get('a', first, render)).toBe('rows 3');
   });
 
+  it('forgets a view only if it is still the one kept', () => {
+    const kept = new KeptViews<object, string>(4);
+    const progress = value();
+    let renders = 0;
+    const render = () => `rows ${++renders}`;
+    kept.get('a', progress, render);
+    kept.forget('a', 'rows 0');
+    expect(kept.get('a', progress, render)).toBe('rows 1');
+    kept.forget('a', 'rows 1');
+    expect(kept.get('a', progress, render)).toBe('rows 2');
+  });
+
   it('keeps at most its capacity, dropping the page shown longest ago', () => {
-    const kept = new KeptRowPages(2);
+    const kept = new KeptViews<object, string>(2);
     const progress = value();
     let renders = 0;
     const render = () => `rows ${++renders}`;
