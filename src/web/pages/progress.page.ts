@@ -200,7 +200,7 @@ export class ProgressPage {
     const rowsHtml =
       problem?.form === 'extend'
         ? renderRows(csrfToken)
-        : KEPT_ROWS.get(`${chosen.id}|${unitId}|${shown ?? ''}|${pageNumber}|${may.extend}|${may.paper}`, progress, () => renderRows(CSRF_PLACEHOLDER)).replaceAll(CSRF_PLACEHOLDER, Handlebars.escapeExpression(csrfToken ?? ''));
+        : KEPT_ROWS.get(`${chosen.id}|${unitId}|${shown ?? ''}|${pageNumber}|${may.extend}|${may.paper}`, progress, () => renderRows(CSRF_PLACEHOLDER).split(CSRF_PLACEHOLDER)).join(Handlebars.escapeExpression(csrfToken ?? ''));
     const chart = chartOf(progress, this.clock.now());
     const c = progress.consolidation;
     const unitsDeadlineValue = c.unitsDeadlineAt ? formatDate(c.unitsDeadlineAt) : '';
@@ -289,10 +289,10 @@ const CSRF_PLACEHOLDER = `csrf-placeholder-${randomBytes(16).toString('hex')}`;
 /**
  * The units' table of a dashboard page, rendered once per progress value, page and what the viewer
  * may do there, and kept for the next viewers: 200 rows of Handlebars and date formatting were most
- * of the page's server time (~4 ms at 10,000 units; with 50 consolidators waiting, seconds). About
- * 200 KB a page.
+ * of the page's server time (~4 ms at 10,000 units; with 50 consolidators waiting, seconds). Kept cut
+ * at the CSRF token's places, joined with the session's token per request. About 200 KB a page.
  */
-const KEPT_ROWS = new KeptViews<ConsolidationProgress, string>(32);
+const KEPT_ROWS = new KeptViews<ConsolidationProgress, string[]>(32);
 
 /** The chart, drawn once per progress value and civil day (a day's date per unit sent, 10,000 of them at national scale). */
 const CHARTS = new WeakMap<ConsolidationProgress, { day: string; chart: ReturnType<typeof progressChart> }>();
