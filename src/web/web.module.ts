@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -31,8 +32,15 @@ export const WEB_DIR = join(projectRoot(), 'web');
 export const BPMN_JS_DIST = join(projectRoot(), 'node_modules', 'bpmn-js', 'dist');
 const VENDOR_BPMN_JS = '/vendor/bpmn-js/';
 
-/** Stylesheet and scripts from web/ (`/report` → web/report.html for a page not yet rendered on the server), `/vendor/bpmn-js/…` → bpmn-js/dist/…; anything else falls through to the routes. */
+/**
+ * Stylesheet and scripts from web/ (`/report` → web/report.html for a page not yet rendered on the
+ * server), `/vendor/bpmn-js/…` → bpmn-js/dist/…; anything else falls through to the routes. Which
+ * files web/ holds is read once: a page rendered on the server is not looked for on disk first (two
+ * stat calls on libuv's thread pool per page). A file added to web/ is served after a restart.
+ */
 export function webFiles(): (request: Request, response: Response, next: NextFunction) => void {
+  const files = new Set(readdirSync(WEB_DIR, { recursive: true, encoding: 'utf8' }).map((file) => `/${file.split(sep).join('/')}`));
+  const inWeb = (path: string) => files.has(path) || files.has(`${path}.html`) || files.has(`${path.replace(/\/?$/, '/')}index.html`);
   const pages = express.static(WEB_DIR, { extensions: ['html'], index: 'index.html', dotfiles: 'ignore', maxAge: 0 });
   const bpmnJs = express.static(BPMN_JS_DIST, { index: false, dotfiles: 'ignore', maxAge: '1d' });
   return (request, response, next) => {
@@ -45,6 +53,7 @@ export function webFiles(): (request: Request, response: Response, next: NextFun
         next(error);
       });
     }
+    if (!inWeb(request.path)) return next();
     pages(request, response, next);
   };
 }
