@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { WriteGeneration } from '../database/write-generation';
 import { UnitEntity } from '../organization/unit.entity';
 import { ForbiddenError, NotFoundError } from '../shared/errors';
 import { Actor, RoleHolding } from './actor';
@@ -19,7 +21,25 @@ interface UnitNode {
  */
 @Injectable()
 export class AccessPolicy {
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * Units' places in the tree, kept until the next write to `units`: every request's check reads its
+   * target and perhaps the units above, which change about never during a cycle. Only with the
+   * embedded engine, where this process sees every write (as ProgressCache); read per request otherwise.
+   */
+  private readonly unitWrites: WriteGeneration | null;
+  private kept = { generation: -1, nodes: new Map<number, UnitNode>() };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() config?: AppConfig,
+  ) {
+    this.unitWrites = config?.workflowEngine === 'embedded' ? new WriteGeneration(dataSource, ['units']) : null;
+  }
+
+  /** Test switch: with false, writes to units no longer end the kept tree (a test proves a refusal would then come late). */
+  set keptUnitsEnded(on: boolean) {
+    if (this.unitWrites) this.unitWrites.moving = on;
+  }
 
   /** Allowed when every target unit is reached by one of the rule's roles held by the actor. Unknown units: NotFoundError. */
   async decide(actor: Actor, rule: RoleRule, targetUnitIds: readonly number[]): Promise<AccessDecision> {
@@ -28,7 +48,7 @@ export class AccessPolicy {
     if (rule.scope === 'any-unit') return { allowed: true };
     if (targetUnitIds.length === 0) return { allowed: false, reason: 'the request names no unit' };
 
-    const targets = await this.nodes({ id: In([...new Set(targetUnitIds)]) });
+    const targets = await this.nodesById([...new Set(targetUnitIds)]);
     for (const id of targetUnitIds) if (!targets.has(id)) throw new NotFoundError(`Unit ${id}`);
     const reached = (tree: Map<number, UnitNode>) => [...targets.values()].every((target) => holdings.some((h) => reaches(h, rule.scope, target, tree)));
     // Most requests are a person's own unit or the standing agency's: no need to read the units above.
@@ -66,12 +86,30 @@ export class AccessPolicy {
     const tree = new Map(targets);
     let missing = [...new Set([...targets.values()].map((u) => u.reportsToId).filter((id): id is number => id !== null && !tree.has(id)))];
     while (missing.length > 0) {
-      const parents = await this.nodes({ id: In(missing) });
+      const parents = await this.nodesById(missing);
       for (const [id, unit] of parents) tree.set(id, unit);
       // An unknown parent (bad data) ends the walk there, as the lookup in `reaches` would.
       missing = [...new Set([...parents.values()].map((u) => u.reportsToId).filter((id): id is number => id !== null && !tree.has(id)))];
     }
     return tree;
+  }
+
+  /** The units of these ids that exist, from those kept where they can be. */
+  private async nodesById(ids: number[]): Promise<Map<number, UnitNode>> {
+    if (!this.unitWrites) return this.nodes({ id: In(ids) });
+    const generation = this.unitWrites.current;
+    if (this.kept.generation !== generation) this.kept = { generation, nodes: new Map() };
+    const kept = this.kept.nodes;
+    const missing = ids.filter((id) => !kept.has(id));
+    const read = missing.length > 0 ? await this.nodes({ id: In(missing) }) : new Map<number, UnitNode>();
+    // Kept only if no write to units came while they were read.
+    if (this.unitWrites.current === generation) for (const [id, node] of read) kept.set(id, node);
+    const found = new Map<number, UnitNode>();
+    for (const id of ids) {
+      const node = read.get(id) ?? kept.get(id);
+      if (node) found.set(id, node);
+    }
+    return found;
   }
 
   private async nodes(where: object): Promise<Map<number, UnitNode>> {
