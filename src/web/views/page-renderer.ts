@@ -62,7 +62,8 @@ export class PageRenderer {
 
   /** The page as HTML. */
   html(view: string, shell: PageShell, model: object = {}): string {
-    return Buffer.concat(this.render(view, shell, model)).toString('utf8');
+    const { text, encoded } = this.render(view, shell, model);
+    return encoded.length === 0 ? text : Buffer.concat(chunksOf(text, encoded)).toString('utf8');
   }
 
   /**
@@ -79,15 +80,16 @@ export class PageRenderer {
   send(response: Response, view: string, shell: PageShell, model: object = {}, status = 200): void {
     // Written as it is, not through res.send: that would hash every page for an ETag that a page not
     // to be stored never uses (~0.3 ms for the dashboard's 190 KB).
-    const body = Buffer.concat(this.render(view, shell, model));
+    const { text, encoded } = this.render(view, shell, model);
+    const body = encoded.length === 0 ? Buffer.from(text, 'utf8') : Buffer.concat(chunksOf(text, encoded));
     response.status(status).setHeader('Content-Type', 'text/html; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');
     response.setHeader('Content-Length', body.length);
     response.end(body);
   }
 
-  /** The page as UTF-8 chunks: the rendered text, with each EncodedHtml of the model in its place as it is. */
-  private render(view: string, shell: PageShell, model: object): Buffer[] {
+  /** The page's text, with a slot in place of each EncodedHtml of the model (`encoded`, by number). */
+  private render(view: string, shell: PageShell, model: object): { text: string; encoded: (readonly Buffer[])[] } {
     const template = this.views.get(view);
     if (!template) throw new Error(`no view ${view}.hbs in ${VIEWS_DIR}`);
     const encoded: (readonly Buffer[])[] = [];
@@ -96,11 +98,13 @@ export class PageRenderer {
       context[name] = value instanceof EncodedHtml ? `${SLOT}${encoded.push(value.chunks) - 1}${SLOT}` : value;
     }
     context.shell = shell;
-    const text = this.layout({ shell, body: template(context) });
-    if (encoded.length === 0) return [Buffer.from(text, 'utf8')];
-    // split() gives the text between slots at even places, a slot's number at odd ones.
-    return text.split(SLOT).flatMap((part, i) => (i % 2 === 0 ? [Buffer.from(part, 'utf8')] : encoded[Number(part)]));
+    return { text: this.layout({ shell, body: template(context) }), encoded };
   }
+}
+
+/** The page as UTF-8 chunks: split() gives the text between slots at even places, a slot's number at odd ones. */
+function chunksOf(text: string, encoded: (readonly Buffer[])[]): Buffer[] {
+  return text.split(SLOT).flatMap((part, i) => (i % 2 === 0 ? [Buffer.from(part, 'utf8')] : encoded[Number(part)]));
 }
 
 /**
