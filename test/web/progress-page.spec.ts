@@ -255,6 +255,19 @@ describe.each(TEST_DATABASE_KINDS.slice(0, 1))('dashboard, documents and process
     expect(page.html).toContain('Số liệu tổng hợp đã chốt');
     expect(page.html).not.toContain('id="close-period"');
   });
+
+  // Last: the newer cycle becomes the dashboard's default for the tests above.
+  it('offers a cycle opened since the last view in its picker', async () => {
+    const browser = new FormClient(t.baseUrl);
+    await browser.signIn(CONSOLIDATOR, DEMO_PASSWORD);
+    const before = await browser.get(`/progress?unitId=${province.id}`);
+    expect(before.html).not.toContain('id="pick-cycle"');
+    const next = await insertCycle(t.dataSource, DATA_SET, 2027);
+    await t.app.get(ConsolidationService).startConsolidations(next);
+    await t.app.get(WorkflowEngine).whenIdle();
+    const after = await browser.get(`/progress?unitId=${province.id}`);
+    expect(after.html).toMatch(/<select id="pick-cycle" name="id"><option value="\d+" selected>Năm 2027<\/option><option value="\d+">Năm 2026<\/option><\/select>/);
+  });
 });
 
 /** A GET whose body is kept as bytes (a compressed answer is not text). */

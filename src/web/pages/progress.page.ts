@@ -11,6 +11,7 @@ import { Policy, unitFrom } from '../../access/policy';
 import { ConsolidationUnitResolver, ReportReceiverResolver } from '../../consolidation/consolidation-unit.resolver';
 import { ConsolidationEntity } from '../../consolidation/consolidation.entity';
 import { ConsolidationProgress, ConsolidationService, ProgressRow } from '../../consolidation/consolidation.service';
+import { ProgressCache } from '../../consolidation/progress-cache';
 import { CONSOLIDATION_FOLLOWERS as FOLLOWERS, PROGRESS_LABELS, ProgressStatus } from '../../consolidation/consolidation-progress';
 import { CycleEntity } from '../../cycles/cycle.entity';
 import { DeadlinesService } from '../../deadlines/deadlines.service';
@@ -73,6 +74,7 @@ export class ProgressPage {
     private readonly clock: Clock,
     private readonly shells: PageShells,
     private readonly pages: PageRenderer,
+    private readonly progressCache: ProgressCache,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -149,17 +151,24 @@ export class ProgressPage {
     response.redirect(303, backTo(where, 'extended'));
   }
 
+  /** The units a dashboard may show, their consolidations (newest first) and those cycles' years. */
+  private async choices(candidates: number[]) {
+    const [units, rows] = await Promise.all([
+      this.dataSource.getRepository(UnitEntity).find({ select: { id: true, officialName: true }, where: { id: In(candidates) } }),
+      this.dataSource.getRepository(ConsolidationEntity).find({ select: { id: true, unitId: true, cycleId: true }, where: { unitId: In(candidates) }, order: { id: 'DESC' } }),
+    ]);
+    const cycles = await this.dataSource.getRepository(CycleEntity).find({ select: { id: true, year: true }, where: { id: In([...new Set(rows.map((c) => c.cycleId))]) } });
+    return { units, rows, cycles };
+  }
+
   private async show(actor: Actor, request: Request, response: Response, where: Where, problem?: Problem, status = 200): Promise<void> {
     const followed = [...new Set(actor.holdings.filter((h) => FOLLOWERS.includes(h.role)).map((h) => h.unitId))];
     // A unit named by a form's `back` field was not checked by the route's policy: check it here.
     if (where.unitId !== undefined && !followed.includes(where.unitId)) await this.access.assertAllowed(actor, { roles: FOLLOWERS, scope: 'consolidated-units' }, [where.unitId]);
     const candidates = [...new Set([...(where.unitId !== undefined ? [where.unitId] : []), ...followed])];
-    const [units, rows] = candidates.length
-      ? await Promise.all([
-          this.dataSource.getRepository(UnitEntity).find({ select: { id: true, officialName: true }, where: { id: In(candidates) } }),
-          this.dataSource.getRepository(ConsolidationEntity).find({ select: { id: true, unitId: true, cycleId: true }, where: { unitId: In(candidates) }, order: { id: 'DESC' } }),
-        ])
-      : [[], []];
+    // What the pickers offer: units, their consolidations and the cycles' years (from the tables the
+    // progress is computed from, so kept as long as it is).
+    const { units, rows, cycles } = candidates.length ? await this.progressCache.get(`dashboard-choices/${candidates.join(',')}`, () => this.choices(candidates)) : { units: [], rows: [], cycles: [] };
     const nameOf = new Map(units.map((u) => [u.id, u.officialName]));
     const consolidating = candidates.filter((id) => rows.some((c) => c.unitId === id));
     const title = 'Tiến độ tổng hợp';
@@ -171,10 +180,7 @@ export class ProgressPage {
       return;
     }
     const chosen = list.find((c) => c.id === where.consolidationId) ?? list[0];
-    const [progress, cycles] = await Promise.all([
-      this.consolidations.progress(chosen.id),
-      this.dataSource.getRepository(CycleEntity).find({ select: { id: true, year: true }, where: { id: In([...new Set(list.map((c) => c.cycleId))]) } }),
-    ]);
+    const progress = await this.consolidations.progress(chosen.id);
     const yearOf = new Map(cycles.map((c) => [c.id, c.year]));
     const holds = (roles: Role[]) => actor.holdings.some((h) => h.unitId === unitId && roles.includes(h.role));
     const isConsolidator = holds([Role.Consolidator]);
