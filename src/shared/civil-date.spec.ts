@@ -11,3 +11,31 @@ describe('civil dates in Vietnam time, whatever the server zone', () => {
     expect(instantOf({ year: 2026, month: 11, day: 14 }, { hour: 23, minute: 59, second: 59, millisecond: 999 }).toISOString()).toBe('2026-11-14T16:59:59.999Z');
   });
 });
+
+describe('the kept civil day', () => {
+  it('answers every instant of a day with that day, and the next instant with the next day, in any order', () => {
+    // Across the day's bounds and back: a kept day must never answer for an instant outside it.
+    const asked = ['2026-11-14T16:59:59.999Z', '2026-11-13T17:00:00.000Z', '2026-11-14T17:00:00.000Z', '2026-11-13T16:59:59.999Z', '2026-11-14T05:00:00.000Z', '2026-11-15T16:59:59.999Z'];
+    expect(asked.map((t) => isoCivilDate(new Date(t)))).toEqual(['2026-11-14', '2026-11-14', '2026-11-15', '2026-11-13', '2026-11-14', '2026-11-15']);
+  });
+
+  it('keeps one day per zone: another zone is not answered from the day kept for Vietnam', () => {
+    const instant = new Date('2026-11-14T20:00:00Z');
+    expect(isoCivilDate(instant)).toBe('2026-11-15');
+    expect(isoCivilDate(instant, 'UTC')).toBe('2026-11-14');
+    expect(civilDateOf(instant, 'America/New_York')).toEqual({ year: 2026, month: 11, day: 14 });
+    expect(isoCivilDate(instant)).toBe('2026-11-15');
+  });
+
+  it('follows a zone whose day is not 24 hours long (a change of offset)', () => {
+    // New York's 8 March 2026 has 23 hours: 05:00Z to 04:00Z next day.
+    expect(isoCivilDate(new Date('2026-03-08T05:00:00Z'), 'America/New_York')).toBe('2026-03-08');
+    expect(isoCivilDate(new Date('2026-03-09T03:59:59.999Z'), 'America/New_York')).toBe('2026-03-08');
+    expect(isoCivilDate(new Date('2026-03-09T04:00:00Z'), 'America/New_York')).toBe('2026-03-09');
+  });
+
+  it('answers an invalid date as luxon does, without keeping it', () => {
+    expect(isoCivilDate(new Date(Number.NaN))).toBeNull();
+    expect(isoCivilDate(new Date('2026-11-14T05:00:00Z'))).toBe('2026-11-14');
+  });
+});
