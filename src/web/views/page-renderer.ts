@@ -81,11 +81,14 @@ export class PageRenderer {
     // Written as it is, not through res.send: that would hash every page for an ETag that a page not
     // to be stored never uses (~0.3 ms for the dashboard's 190 KB).
     const { text, encoded } = this.render(view, shell, model);
-    const body = encoded.length === 0 ? Buffer.from(text, 'utf8') : Buffer.concat(chunksOf(text, encoded));
+    const chunks = encoded.length === 0 ? [Buffer.from(text, 'utf8')] : chunksOf(text, encoded);
     response.status(status).setHeader('Content-Type', 'text/html; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Content-Length', body.length);
-    response.end(body);
+    response.setHeader('Content-Length', chunks.reduce((length, chunk) => length + chunk.length, 0));
+    // The pieces as they are, in one writev: joining them first copied the dashboard's 190 KB again (6 % of its time).
+    response.cork();
+    for (let i = 0; i < chunks.length - 1; i++) response.write(chunks[i]);
+    response.end(chunks[chunks.length - 1]);
   }
 
   /** The page's text, with a slot in place of each EncodedHtml of the model (`encoded`, by number). */
