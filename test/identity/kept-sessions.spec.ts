@@ -57,6 +57,24 @@ describe.each(TEST_DATABASE_KINDS)('kept session resolutions [%s]', (kind) => {
     expect((await again.request('GET', list)).status).toBe(401);
   });
 
+  it('a change this process did not see (made by another process on the same database) is in force after 5 s', async () => {
+    const { client, personId, unitId, list } = await staffServed('21028');
+    // With the generation held still, the removal goes unseen, as an administrator's command run in another process would.
+    sessions.keptResolutionsEnded = false;
+    const now = Date.now;
+    const later = (ms: number) => jest.spyOn(Date, 'now').mockImplementation(() => now() + ms);
+    try {
+      await t.dataSource.getRepository(RoleAssignmentEntity).delete({ personId, role: Role.Staff, unitId });
+      later(4_000);
+      expect((await client.request('GET', list)).status).toBe(200);
+      later(5_001);
+      expect((await client.request('GET', list)).status).toBe(403);
+    } finally {
+      jest.restoreAllMocks();
+      sessions.keptResolutionsEnded = true;
+    }
+  });
+
   it('(control) with writes no longer ending kept resolutions, a removed role would still be let in', async () => {
     const { client, personId, unitId, list } = await staffServed('21025');
     sessions.keptResolutionsEnded = false;
