@@ -299,7 +299,7 @@ const CSRF_PLACEHOLDER = randomBytes(32).toString('base64url');
  * The units' table of a dashboard page, rendered once per progress value, page and what the viewer
  * may do there, and kept for the next viewers: 200 rows of Handlebars and date formatting were most
  * of the page's server time (~4 ms at 10,000 units; with 50 consolidators waiting, seconds). Kept
- * encoded, cut at the CSRF token's places; about 200 KB a page.
+ * encoded, a placeholder where each form's CSRF token goes; about 200 KB a page.
  */
 const KEPT_ROWS = new KeptViews<ConsolidationProgress, KeptRows>(32);
 
