@@ -5,6 +5,7 @@ import { DatabaseConfig } from '../config/app-config';
 import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from '../../migrations';
 import { bindNumbersAsParameters } from './sqlite-bound-numbers';
+import { checkpointInBackground } from './sqlite-checkpointer';
 import { serializeSqliteTransactions } from './sqlite-transactions';
 
 /**
@@ -59,7 +60,7 @@ export function createDataSource(db: DatabaseConfig): DataSource {
   return adaptToDriver(new DataSource(dataSourceOptions(db)));
 }
 
-/** What the application needs of a DataSource beyond TypeORM's options (both are no-ops on MySQL). */
+/** What the application needs of a DataSource beyond TypeORM's options (all are no-ops on MySQL). */
 export function adaptToDriver(dataSource: DataSource): DataSource {
-  return bindNumbersAsParameters(serializeSqliteTransactions(dataSource));
+  return checkpointInBackground(bindNumbersAsParameters(serializeSqliteTransactions(dataSource)));
 }
