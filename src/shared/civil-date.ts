@@ -24,7 +24,6 @@ export function isoCivilDate(instant: Date, zone = VIETNAM_TIME_ZONE): string {
 
 /** One civil day of a zone: its date and the instants it begins and ends (from luxon, so any offset change of the zone is its own). */
 interface CivilDay extends CivilDate {
-  zone: string;
   iso: string;
   startsAt: number;
   endsAt: number;
@@ -43,7 +42,7 @@ function civilDayOf(instant: Date, zone: string): CivilDay {
   if (kept && ms >= kept.startsAt && ms < kept.endsAt) return kept;
   const local = DateTime.fromMillis(ms, { zone });
   const start = local.startOf('day');
-  const day: CivilDay = { zone, year: local.year, month: local.month, day: local.day, iso: local.toISODate()!, startsAt: start.toMillis(), endsAt: start.plus({ days: 1 }).toMillis() };
+  const day: CivilDay = { year: local.year, month: local.month, day: local.day, iso: local.toISODate()!, startsAt: start.toMillis(), endsAt: start.plus({ days: 1 }).toMillis() };
   // An invalid instant or zone gives luxon's invalid answer, as before, and is not kept (its bounds are NaN anyway).
   if (local.isValid) lastDays.set(zone, day);
   return day;

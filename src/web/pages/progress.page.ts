@@ -12,6 +12,7 @@ import { ConsolidationUnitResolver, ReportReceiverResolver } from '../../consoli
 import { ConsolidationEntity } from '../../consolidation/consolidation.entity';
 import { ConsolidationProgress, ConsolidationService, ProgressRow } from '../../consolidation/consolidation.service';
 import { ProgressCache } from '../../consolidation/progress-cache';
+import { Sessions } from '../../identity/sessions/sessions.service';
 import { CONSOLIDATION_FOLLOWERS as FOLLOWERS, PROGRESS_LABELS, ProgressStatus } from '../../consolidation/consolidation-progress';
 import { CycleEntity } from '../../cycles/cycle.entity';
 import { DeadlinesService } from '../../deadlines/deadlines.service';
@@ -202,9 +203,10 @@ export class ProgressPage {
     const renderRows = (csrfToken: string) =>
       this.pages.fragment('progress-rows', { back, shell: { csrfToken }, rows: onPage.map((u) => rowModel(u, unitId, may, problem?.form === 'extend' && problem.reportId === u.reportId ? problem : undefined)) });
     const csrfToken = accessContextOf(request).session?.csrfToken ?? '';
-    // A row's refusal is shown in its row: that page is rendered afresh, not kept.
+    // A row's refusal is shown in its row: that page is rendered afresh, not kept; so is a page whose
+    // token could not be written over the placeholder (none: every session's token is as long).
     const rowsHtml =
-      problem?.form === 'extend'
+      problem?.form === 'extend' || Handlebars.escapeExpression(csrfToken).length !== CSRF_PLACEHOLDER.length
         ? new EncodedHtml([Buffer.from(renderRows(csrfToken), 'utf8')])
         : withToken(KEPT_ROWS.get(`${chosen.id}|${unitId}|${shown ?? ''}|${pageNumber}|${may.extend}|${may.paper}`, progress, () => keptRows(renderRows(CSRF_PLACEHOLDER))), Handlebars.escapeExpression(csrfToken));
     const chart = chartOf(progress, this.clock.now());
@@ -290,10 +292,10 @@ function rowModel(u: ProgressRow, unitId: number, may: { extend: boolean; paper:
 }
 
 /**
- * Stands in the kept rows for the session's CSRF token: random, so no unit's name can contain it, and
- * as long as a token (both are 32 bytes in base64url), so a token is written over it in place.
+ * Stands in the kept rows for the session's CSRF token: a token of a random secret, so no unit's name
+ * can contain it and it is as long as every session's token, which is written over it in place.
  */
-const CSRF_PLACEHOLDER = randomBytes(32).toString('base64url');
+const CSRF_PLACEHOLDER = Sessions.csrfTokenOf(randomBytes(32).toString('base64url'));
 
 /**
  * The units' table of a dashboard page, rendered once per progress value, page and what the viewer
@@ -318,18 +320,11 @@ function keptRows(html: string): KeptRows {
 
 /**
  * The kept rows with the session's token in each of its places: one copy with the token written over
- * the placeholder (a page's 400 places cut into 800 pieces cost more than the rest of the page). A
- * token of another length (none is made) is put in piece by piece.
+ * the placeholder (a page's 400 places cut into 800 pieces cost more than the rest of the page). The
+ * token is as long as the placeholder (the caller checks).
  */
 function withToken(rows: KeptRows, csrfToken: string): EncodedHtml {
   const token = Buffer.from(csrfToken, 'utf8');
-  if (token.length !== CSRF_PLACEHOLDER.length) {
-    const pieces: Buffer[] = [];
-    let from = 0;
-    for (const at of rows.tokenAt) pieces.push(rows.html.subarray(from, at), token), (from = at + CSRF_PLACEHOLDER.length);
-    pieces.push(rows.html.subarray(from));
-    return new EncodedHtml(pieces);
-  }
   const html = Buffer.allocUnsafe(rows.html.length);
   rows.html.copy(html);
   for (const at of rows.tokenAt) token.copy(html, at);
