@@ -4,7 +4,8 @@ import { loadAppConfig } from '../../src/config/load-app-config';
 import { DocumentComposer } from '../../src/documents/document-composer';
 import { RendererUnavailableError, RenderTimeoutError } from '../../src/documents/rendering/pdf-renderer';
 import { PuppeteerPdfRenderer } from '../../src/documents/rendering/puppeteer-pdf-renderer';
-import { ThreadedPdfRenderer } from '../../src/documents/rendering/threaded-pdf-renderer';
+import { RenderRequest, ThreadedPdfRenderer } from '../../src/documents/rendering/threaded-pdf-renderer';
+import { FONT_FACE_SLOT } from '../../src/documents/fonts/document-font';
 import { createTestComposer } from './render-support';
 import { pdfFonts, pdfInfo, pdfPages } from './support/pdf-inspection';
 
@@ -36,6 +37,42 @@ test('prints the same document as the adapter on the application\'s thread: text
   const fields = (pdf: Buffer) => (({ Title, Author, Subject, Keywords, Creator, Pages }) => ({ Title, Author, Subject, Keywords, Creator, Pages }))(pdfInfo(pdf).fields);
   expect(fields(onThread.pdf)).toEqual(fields(onMain.pdf));
   expect(fields(onThread.pdf).Title).toBe(onThread.metadata.title);
+});
+
+test('the font\'s rules given apart go to the thread once, every document is set in them, and a new thread is sent them again', async () => {
+  const renderer = new ThreadedPdfRenderer({ executablePath, poolSize: 1 });
+  try {
+    const fontFaceCss = catalogue.fontFaceCss;
+    const html = (text: string) => `<!DOCTYPE html><html><head><style>${FONT_FACE_SLOT}</style><style>html{font-family:'Tinos'}</style></head><body><p>${text}</p></body></html>`;
+    const fontsOf = (pdf: Buffer) => pdfFonts(pdf).map((font) => font.name.replace(/^[A-Z]{6}\+/, ''));
+    const sentBytes: number[] = [];
+    const watch = () => {
+      const worker = threadOf(renderer)!;
+      const post = worker.postMessage.bind(worker);
+      jest.spyOn(worker, 'postMessage').mockImplementation((message: RenderRequest, transfer?: any) => {
+        sentBytes.push(JSON.stringify(message).length);
+        post(message, transfer);
+      });
+    };
+    const first = await renderer.renderPdf(html('Ủy ban nhân dân tỉnh Quảng Ngãi'), { fontFaceCss });
+    watch();
+    const second = await renderer.renderPdf(html('Sở Khoa học và Công nghệ'), { fontFaceCss });
+    // The second document went without the rules (~580 KB): a few hundred bytes.
+    expect(sentBytes).toHaveLength(1);
+    expect(sentBytes[0]).toBeLessThan(2_000);
+    expect(fontFaceCss.length).toBeGreaterThan(100_000);
+    for (const [pdf, text] of [[first, 'Ủy ban nhân dân tỉnh Quảng Ngãi'], [second, 'Sở Khoa học và Công nghệ']] as const) {
+      expect(fontsOf(pdf).every((name) => name.startsWith('Tinos'))).toBe(true);
+      expect(pdfPages(pdf)[0].lines.map((line) => line.text)).toEqual([text]);
+    }
+    await threadOf(renderer)!.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const third = await renderer.renderPdf(html('Đắk Lắk'), { fontFaceCss });
+    expect(fontsOf(third).every((name) => name.startsWith('Tinos'))).toBe(true);
+    expect(pdfPages(third)[0].lines.map((line) => line.text)).toEqual(['Đắk Lắk']);
+  } finally {
+    await renderer.close();
+  }
 });
 
 test('renders in parallel on its pages, each answer to its own request', async () => {
@@ -92,6 +129,21 @@ test('a thread that died fails its renders in flight clearly, its Chromium is st
   } finally {
     await dying.close();
   }
+});
+
+test('warming up starts the thread\'s Chromium before any document, and the first render uses it', async () => {
+  const warm = new ThreadedPdfRenderer({ executablePath, poolSize: 1 });
+  try {
+    await warm.warmUp();
+    const browser = (warm as unknown as { browserPid: number | undefined }).browserPid;
+    expect(browser).toBeDefined();
+    expect(running(browser!)).toBe(true);
+    expect(pdfPages(await warm.renderPdf('<p>ấm</p>'))[0].lines.map((line) => line.text)).toEqual(['ấm']);
+    expect((warm as unknown as { browserPid: number }).browserPid).toBe(browser);
+  } finally {
+    await warm.close();
+  }
+  await expect(warm.warmUp()).rejects.toThrow('The PDF renderer is closed');
 });
 
 test('after close it refuses to render, and closing again is harmless', async () => {

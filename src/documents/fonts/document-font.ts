@@ -13,6 +13,17 @@ export interface DocumentFont {
   fontFaceCss: string;
 }
 
+/**
+ * Stands for the font's @font-face rules in HTML rendered with them given apart
+ * (TemplateCatalogue.renderHtml `fontFace: 'slot'`, PdfRenderOptions.fontFaceCss): a CSS comment.
+ */
+export const FONT_FACE_SLOT = '/*iso-cycle:font-face*/';
+
+/** The self-contained document: the font's rules put back in their slot. */
+export function withFontFace(html: string, fontFaceCss: string | undefined): string {
+  return fontFaceCss === undefined ? html : html.replace(FONT_FACE_SLOT, () => fontFaceCss);
+}
+
 interface FontFace {
   weight: 400 | 700;
   style: 'normal' | 'italic';

@@ -62,7 +62,7 @@ export class RegisterPdf {
 
   async render(register: Register, book = 1): Promise<{ pdf: Buffer; pageCount: number }> {
     const title = `${registerTitle(register.kind)} năm ${register.year} - ${register.unit.officialName}`;
-    const html = this.catalogue.renderHtml(REGISTER_TEMPLATE_KIND, registerTemplateData(register, book), { title });
-    return this.renderer.renderDocument(html, { title, author: register.unit.officialName, subject: title, keywords: [registerTitle(register.kind), String(register.year)] });
+    const html = this.catalogue.renderHtml(REGISTER_TEMPLATE_KIND, registerTemplateData(register, book), { title, fontFace: 'slot' });
+    return this.renderer.renderDocument(html, { title, author: register.unit.officialName, subject: title, keywords: [registerTitle(register.kind), String(register.year)] }, { fontFaceCss: this.catalogue.fontFaceCss });
   }
 }

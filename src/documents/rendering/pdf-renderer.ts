@@ -1,7 +1,8 @@
 import { DocumentMetadata, PrintedDocument, withPdfMetadata } from '../pdf-metadata';
 
 /**
- * The PDF renderer port: turns a self-contained HTML document (every asset inlined) into a PDF.
+ * The PDF renderer port: turns a self-contained HTML document (every asset inlined, the font's rules
+ * possibly given apart: PdfRenderOptions.fontFaceCss) into a PDF.
  * The abstract class is also the Nest DI token; the Puppeteer adapter is the production binding.
  */
 export interface PdfRenderOptions {
@@ -12,6 +13,13 @@ export interface PdfRenderOptions {
    * file cannot carry the parts' trees: Chromium and pdf-lib then skip a tree as large as the text.
    */
   tagged?: boolean;
+  /**
+   * The document font's @font-face rules, for HTML that holds FONT_FACE_SLOT (document-font.ts) in their place
+   * (TemplateCatalogue.renderHtml, `fontFace: 'slot'`). The same ~580 KB on every render: the threaded
+   * adapter hands them to its thread once. Copied into each document on the application's thread,
+   * they cost ~7 ms a render there (BENCHMARKS.md, "Session 12").
+   */
+  fontFaceCss?: string;
 }
 
 export abstract class PdfRenderer {
@@ -23,6 +31,8 @@ export abstract class PdfRenderer {
   async renderDocument(html: string, metadata: DocumentMetadata, options?: PdfRenderOptions): Promise<PrintedDocument> {
     return withPdfMetadata(await this.renderPdf(html, options), metadata);
   }
+  /** Starts what renders (a browser) now rather than at the first document; resolves once it runs. */
+  async warmUp(): Promise<void> {}
   /** Releases the browser; the renderer may not be used afterwards. */
   abstract close(): Promise<void>;
 }

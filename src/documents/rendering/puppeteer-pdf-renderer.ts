@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import puppeteer, { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { InlineAssetOrigin } from './inline-asset-origin';
 import { PdfRenderer, PdfRenderOptions, RendererUnavailableError, RenderTimeoutError } from './pdf-renderer';
+import { withFontFace } from '../fonts/document-font';
 
 export interface PuppeteerPdfRendererOptions {
   /** Chromium executable (AppConfig.chromiumPath); undefined fails every render with a clear error. */
@@ -98,7 +99,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
   }
 
   /** Starts Chromium now rather than on the first render. */
-  async warmUp(): Promise<void> {
+  override async warmUp(): Promise<void> {
     await this.getBrowser();
   }
 
@@ -108,6 +109,7 @@ export class PuppeteerPdfRenderer extends PdfRenderer {
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     let current: Page | undefined;
+    html = withFontFace(html, options.fontFaceCss);
     const lease = this.assets?.externalize(html);
     const work = this.withPage(async (page) => {
       current = page;

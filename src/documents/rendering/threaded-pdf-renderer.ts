@@ -5,9 +5,15 @@ import { SignatureArea } from '../signing/signature-area';
 import { PdfRenderer, PdfRenderOptions, RendererUnavailableError, RenderTimeoutError } from './pdf-renderer';
 import { PuppeteerPdfRendererOptions } from './puppeteer-pdf-renderer';
 
+/** The font's rules by number, with the rules themselves the first time the thread is sent them. */
+export interface FontFaceReference {
+  id: number;
+  css?: string;
+}
 export type RenderRequest =
-  | { type: 'render'; id: number; html: string; options?: PdfRenderOptions }
-  | { type: 'document'; id: number; html: string; metadata: DocumentMetadata; options?: PdfRenderOptions }
+  | { type: 'render'; id: number; html: string; options?: PdfRenderOptions; fontFace?: FontFaceReference }
+  | { type: 'document'; id: number; html: string; metadata: DocumentMetadata; options?: PdfRenderOptions; fontFace?: FontFaceReference }
+  | { type: 'warm-up'; id: number }
   | { type: 'close'; id: number };
 export interface RenderReply {
   id: number;
@@ -19,6 +25,9 @@ export interface RenderReply {
   /** The thread's Chromium, for the application's thread to stop if the thread dies. */
   browserPid?: number;
 }
+
+/** Font rules a thread keeps (FontFaceReference); the application's thread sends anew what it dropped. */
+export const FONT_FACES_KEPT = 4;
 
 /** From source (jest) the thread compiles TypeScript as the benchmarks' processes do; from dist it runs JavaScript. */
 const FROM_SOURCE = __filename.endsWith('.ts');
@@ -39,6 +48,9 @@ export class ThreadedPdfRenderer extends PdfRenderer {
   private worker: Worker | undefined;
   private browserPid: number | undefined;
   private nextId = 0;
+  /** The font rules the current thread holds, by their text (the catalogue's one string: found by identity). */
+  private fontFacesSent = new Map<string, number>();
+  private nextFontFaceId = 0;
   private readonly pending = new Map<number, { resolve: (reply: RenderReply) => void; reject: (error: Error) => void }>();
   private closed = false;
 
@@ -56,6 +68,12 @@ export class ThreadedPdfRenderer extends PdfRenderer {
     return { pdf: Buffer.from(reply.pdf!), pageCount: reply.pageCount!, signatureArea: reply.signatureArea };
   }
 
+  /** Starts the thread and its Chromium. */
+  override async warmUp(): Promise<void> {
+    if (this.closed) throw new Error('The PDF renderer is closed');
+    await this.answered({ type: 'warm-up', id: this.nextId++ });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -68,9 +86,22 @@ export class ThreadedPdfRenderer extends PdfRenderer {
     }
   }
 
-  private print(request: RenderRequest): Promise<RenderReply> {
+  private print(request: Extract<RenderRequest, { type: 'render' | 'document' }>): Promise<RenderReply> {
     if (this.closed) return Promise.reject(new Error('The PDF renderer is closed'));
-    return this.answered(request);
+    const { fontFaceCss, ...options } = request.options ?? {};
+    if (fontFaceCss === undefined) return this.answered(request);
+    this.thread(); // a new thread holds no rules yet
+    let fontFace: FontFaceReference;
+    const id = this.fontFacesSent.get(fontFaceCss);
+    if (id !== undefined) {
+      fontFace = { id };
+    } else {
+      // Rules are not expected to vary (one font); if they do, the thread keeps the last few (FONT_FACES_KEPT).
+      if (this.fontFacesSent.size >= FONT_FACES_KEPT) this.fontFacesSent.clear();
+      fontFace = { id: this.nextFontFaceId++, css: fontFaceCss };
+      this.fontFacesSent.set(fontFaceCss, fontFace.id);
+    }
+    return this.answered({ ...request, options, fontFace });
   }
 
   /** The thread's reply, or its error rebuilt with its kind. */
@@ -115,6 +146,7 @@ export class ThreadedPdfRenderer extends PdfRenderer {
     worker.on('exit', (code) => fail(new RendererUnavailableError(`The PDF renderer's thread stopped (exit code ${code})`)));
     worker.unref();
     this.worker = worker;
+    this.fontFacesSent = new Map();
     return worker;
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { DocumentFont } from '../fonts/document-font';
+import { DocumentFont, FONT_FACE_SLOT } from '../fonts/document-font';
 import { PrintPart, WHOLE_DOCUMENT } from '../printing/print-parts';
 import { registerDocumentHelpers, TemplateHelperError } from './template-helpers';
 
@@ -34,6 +34,11 @@ export interface RenderHtmlOptions {
   title?: string;
   /** Which part of a document printed in parts (print-parts.ts); the whole document otherwise. */
   part?: PrintPart;
+  /**
+   * 'slot': the font's @font-face rules left out, FONT_FACE_SLOT in their place, for a renderer given
+   * them apart (PdfRenderOptions.fontFaceCss). Default 'inline': a self-contained document.
+   */
+  fontFace?: 'inline' | 'slot';
 }
 
 interface CompiledKind {
@@ -64,6 +69,11 @@ export class TemplateCatalogue {
     }
     this.layout = this.handlebars.compile(readFileSync(join(root, '_layout', 'layout.hbs'), 'utf8'), { strict: true });
     this.baseCss = readFileSync(join(root, '_layout', 'base.css'), 'utf8');
+  }
+
+  /** The font's @font-face rules (data: URLs), which documents rendered with `fontFace: 'slot'` leave out. */
+  get fontFaceCss(): string {
+    return this.options.font.fontFaceCss;
   }
 
   /** Every document kind, i.e. every folder with a content.hbs. */
@@ -101,7 +111,7 @@ export class TemplateCatalogue {
         draft,
         title: options.title ?? kind,
         fontFamily: this.options.font.family,
-        fontFaceCss: this.options.font.fontFaceCss,
+        fontFaceCss: options.fontFace === 'slot' ? FONT_FACE_SLOT : this.options.font.fontFaceCss,
         baseCss: this.baseCss,
         kindCss: template.css,
         content,
