@@ -5,6 +5,7 @@ import { ReportWorkers } from './reports/report-workers';
 import { ReportReconciliation } from './reports/report-reconciliation';
 import { SignatureReconciliation } from './reports/signature-reconciliation';
 import { DeadlineWorkers } from './deadlines/deadline-workers';
+import { PdfRenderer } from './documents/rendering/pdf-renderer';
 import { ConsolidationWorkers } from './consolidation/consolidation-workers';
 import { deployProductProcesses } from './workflow/process-catalogue';
 import { WorkflowEngine } from './workflow/workflow-engine';
@@ -29,9 +30,15 @@ export class AppRuntime {
     private readonly mailOutbox: MailOutboxDispatcher,
     private readonly reconciliation: ReportReconciliation,
     private readonly signatures: SignatureReconciliation,
+    private readonly renderer: PdfRenderer,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * @param options.warmRenderer start Chromium meanwhile (`serve`, `simulate`), so that the first
+   * document does not wait ~1.5 s for it; a browser that cannot start fails that document, as before.
+   */
+  async start(options: { warmRenderer?: boolean } = {}): Promise<void> {
+    if (options.warmRenderer) this.renderer.warmUp().catch((error: unknown) => this.logger.warn(`the PDF renderer did not start: ${(error as Error).message}`));
     this.inbox.attach();
     await this.engine.start();
     this.reportWorkers.register();

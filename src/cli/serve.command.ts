@@ -26,7 +26,7 @@ export class ServeCommand extends CommandRunner {
     const demo = await withStartupLock(app.get(DataSource), async () => {
       await app.get(MigrationService).migrateUp();
       const seeded = await app.get(FirstStartService).seedDemoIfEmpty();
-      await app.get(AppRuntime).start();
+      await app.get(AppRuntime).start({ warmRenderer: true });
       // The demo: a cycle for the current year, so that every demo login has work waiting.
       if (seeded) await app.get(CyclesService).openCurrentCycle(seeded.dataSetId);
       await app.get(CyclesService).completeOpenings();

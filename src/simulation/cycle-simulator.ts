@@ -97,7 +97,7 @@ export class CycleSimulator {
     let t = Date.now();
     await this.app.get(MigrationService).migrateUp();
     const { dataSetId } = await this.app.get(DataSetImporter).importDataSet(this.options.org);
-    await this.app.get(AppRuntime).start();
+    await this.app.get(AppRuntime).start({ warmRenderer: true });
     lap('setup', t);
 
     t = Date.now();
