@@ -384,7 +384,7 @@ export class ConsolidationService {
     if (report.sentAt || report.onPaper || report.approvedVersion !== null) throw new ConflictError('Báo cáo của đơn vị đã được phê duyệt hoặc đã gửi: không nhập hộ', 'report-already-approved');
     const values = entry.values as ReportValues;
     const sha256 = await this.evidenceFiles.put(scan!.buffer);
-    const receiver = await this.dataSource.getRepository(ConsolidationEntity).findOneBy({ cycleId: report.cycleId, unitId: unit.reportsToId });
+    const receiver = await this.dataSource.getRepository(ConsolidationEntity).findOne({ where: { cycleId: report.cycleId, unitId: unit.reportsToId }, select: { id: true, status: true } });
     const now = this.clock.now();
     await writeTransaction(this.dataSource, async (manager) => {
       const current = await manager.findOneByOrFail(ReportEntity, { id: report.id });

@@ -38,7 +38,8 @@ export class DeadlinesService {
     if (report.deadlineAt) return report.deadlineAt;
     const unit = await manager.findOneByOrFail(UnitEntity, { id: report.unitId });
     if (unit.reportsToId !== null) {
-      const consolidation = await manager.findOneBy(ConsolidationEntity, { cycleId: report.cycleId, unitId: unit.reportsToId });
+      // Not the snapshot: once the receiver closed, it lists every unit below it (10,000 at national scale).
+      const consolidation = await manager.findOne(ConsolidationEntity, { where: { cycleId: report.cycleId, unitId: unit.reportsToId }, select: { id: true, unitsDeadlineAt: true } });
       if (consolidation?.unitsDeadlineAt) return consolidation.unitsDeadlineAt;
     }
     return (await manager.findOneByOrFail(CycleEntity, { id: report.cycleId })).deadlineAt;

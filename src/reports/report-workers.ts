@@ -81,7 +81,8 @@ export class ReportWorkers {
     const report = await this.reportOf(job);
     const unit = await this.dataSource.getRepository(UnitEntity).findOneByOrFail({ id: report.unitId });
     if (!report.sentAt) {
-      const receiver = unit.reportsToId === null ? null : await this.dataSource.getRepository(ConsolidationEntity).findOneBy({ cycleId: report.cycleId, unitId: unit.reportsToId });
+      // Its status only, not its snapshot (every unit below it, once closed).
+      const receiver = unit.reportsToId === null ? null : await this.dataSource.getRepository(ConsolidationEntity).findOne({ where: { cycleId: report.cycleId, unitId: unit.reportsToId }, select: { id: true, status: true } });
       await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { sentAt: this.clock.now(), receivedAfterClose: receiver?.status === 'closed' });
     }
     await this.engine.publishMessage({ name: DEADLINE_CHANGED_MESSAGE, correlationKey: deadlineWatchKey(report.id), variables: { ...REPORT_SENT }, timeToLiveMs: DEADLINE_WAKE_TTL_MS });
