@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { excelJs } from '../shared/excel-js';
 import { Role } from '../organization/roles';
 
 /**
@@ -188,7 +188,7 @@ export function parseCsv(text: string): string[][] {
 }
 
 async function xlsxTable(content: Buffer): Promise<string[][]> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excelJs()).Workbook();
   await workbook.xlsx.load(content as unknown as ArrayBuffer);
   const sheet = workbook.worksheets[0];
   if (!sheet) return [];

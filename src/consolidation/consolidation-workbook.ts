@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { excelJs } from '../shared/excel-js';
 import { FormDefinition, figuresOf } from '../reports/form/form-definition';
 import { figureAt } from '../reports/form/report-values';
 import { UnitEntity } from '../organization/unit.entity';
@@ -12,7 +12,7 @@ import { ConsolidationSnapshot } from './consolidation.entity';
 export async function consolidationWorkbook(input: { unit: UnitEntity; year: number; form: FormDefinition; snapshot: ConsolidationSnapshot; units: Map<number, UnitEntity>; closed: boolean }): Promise<Buffer> {
   const { form, snapshot, units } = input;
   const figures = figuresOf(form).filter(({ field }) => field.type !== 'text');
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excelJs()).Workbook();
   workbook.creator = 'iso-cycle';
 
   const table = workbook.addWorksheet('Từng đơn vị');

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import { excelJs } from '../../shared/excel-js';
 import { registerTitle } from './register-titles';
 import { Register, printedDate } from './registers.service';
 
@@ -7,7 +7,7 @@ import { Register, printedDate } from './registers.service';
  * number), the numbered column headings (1)…(10), then one row per entry as text, exactly as printed.
  */
 export async function registerWorkbook(register: Register): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excelJs()).Workbook();
   workbook.creator = 'iso-cycle';
   const sheet = workbook.addWorksheet(register.kind === 'outgoing' ? 'Văn bản đi' : 'Văn bản đến', { pageSetup: { paperSize: 9, orientation: 'landscape' } });
   const title = registerTitle(register.kind);
