@@ -1,3 +1,4 @@
+import { evaluate } from '@bpmn-io/feelin';
 import { evaluateFeel, evaluateFeelList, evaluateFeelString, FeelEvaluationError } from './feel-expressions';
 
 describe('FEEL expressions', () => {
@@ -23,5 +24,21 @@ describe('FEEL expressions', () => {
 
   it('given a broken expression, then a FeelEvaluationError names it', () => {
     expect(() => evaluateFeel('=score >=', {})).toThrow(FeelEvaluationError);
+  });
+
+  it('given the simple shapes the processes write, then the results are feelin\'s, whatever the variables hold', () => {
+    const expressions = ['x', '[x]', '[x, y]', 'x = true', 'x = false', 'x = "approved"', 'x = ""', 'x = 12', 'x = -2', 'x = 0', 'count', '[count]', 'count = 1', 'date = true'];
+    const values: unknown[] = [true, false, 'approved', '', 'true', 12, -2, 0, 1, 1.5, '12', null, [true], ['approved'], [], { a: 1 }, { approved: true }];
+    const contexts: Record<string, unknown>[] = [{}, { y: 3 }, ...values.flatMap((x) => [{ x, y: 'b' }, { x }, { count: x, date: x }])];
+    for (const expression of expressions) {
+      for (const variables of contexts) {
+        const viaFeelin = (() => {
+          const value = evaluate(expression, variables).value;
+          return typeof value === 'function' ? 'function' : value;
+        })();
+        const ours = evaluateFeel(`=${expression}`, variables);
+        expect({ expression, variables, value: typeof ours === 'function' ? 'function' : ours }).toEqual({ expression, variables, value: viaFeelin });
+      }
+    }
   });
 });
