@@ -241,15 +241,18 @@ export class IssuePipeline {
   private async produce(document: IssuedDocumentEntity): Promise<IssuedDocumentEntity> {
     const id = document.id;
     let stored: StoredDocument | null = await this.store.get(id);
+    // Known when the file is made here (signing adds no page); read back only when an earlier attempt stored it.
+    let pages: number | undefined;
     if (!stored) {
-      const { pdf: final, data, templateVersion } = await this.renderAndSign(document);
+      const { pdf: final, data, templateVersion, pages: rendered } = await this.renderAndSign(document);
+      pages = rendered;
       const sha256 = sha256Hex(final);
       await this.afterStep('hash', id);
       stored = await this.attempt(document, 'store', () => this.store.put({ documentId: id, pdf: final, kind: document.templateKind, templateVersion, data }, this.clock.now()));
       if (stored.sha256 !== sha256 && stored.pdf.equals(final)) throw new Error(`Document ${id}: the store recorded ${stored.sha256} for bytes hashing to ${sha256}`);
       await this.afterStep('store', id);
     }
-    const pages = (await PDFDocument.load(stored.pdf, { updateMetadata: false })).getPageCount();
+    pages ??= (await PDFDocument.load(stored.pdf, { updateMetadata: false })).getPageCount();
     const now = this.clock.now();
     const recorded = stored;
     const result = await writeTransaction(this.dataSource, async (manager) => {
@@ -269,7 +272,7 @@ export class IssuePipeline {
    * the digest handed out never changes) and the document waits (SignaturePendingError); once their
    * signature is embedded, the rest of the signing (the unit's) runs over the kept file.
    */
-  private async renderAndSign(document: IssuedDocumentEntity): Promise<{ pdf: Buffer; data: Record<string, unknown>; templateVersion: string }> {
+  private async renderAndSign(document: IssuedDocumentEntity): Promise<{ pdf: Buffer; data: Record<string, unknown>; templateVersion: string; pages?: number }> {
     const id = document.id;
     const signer = this.options.signer;
     const request = (signatureArea: SigningRequest['signatureArea']): SigningRequest => ({ documentId: id, unitId: document.unitId, signerPersonId: document.signerPersonId, signerName: document.signerName, signatureArea });
@@ -314,7 +317,7 @@ export class IssuePipeline {
       throw new SignaturePendingError(kept);
     }
     await this.afterStep('sign', id);
-    return { pdf: outcome, data, templateVersion: rendered.templateVersion };
+    return { pdf: outcome, data, templateVersion: rendered.templateVersion, pages: rendered.pages };
   }
 
   private async registerOutgoing(document: IssuedDocumentEntity): Promise<IssuedDocumentEntity> {
