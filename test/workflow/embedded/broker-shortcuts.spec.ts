@@ -12,29 +12,33 @@ import { installBrokerShortcuts, useBrokerShortcuts } from '../../../src/workflo
 const source = readFileSync(join(__dirname, 'fixtures', 'broker-shortcuts.bpmn'), 'utf8');
 
 /** Counts the messages bpmn-elements' broker creates (its own copy of smqp). */
-function countMessages(): { count: number; stop(): void } {
+function countMessages(): { count: number; messageIds: string[]; stop(): void } {
   const smqpDist = dirname(require.resolve('smqp', { paths: [dirname(require.resolve('bpmn-elements'))] }));
   const module = require(join(smqpDist, 'Message.js'));
   const Original = module.Message;
-  const counter = { count: 0, stop: () => (module.Message = Original) };
+  const counter = { count: 0, messageIds: [] as string[], stop: () => (module.Message = Original) };
   function Counted(this: unknown, ...args: unknown[]) {
     counter.count++;
-    return new Original(...args);
+    const message = new Original(...args);
+    counter.messageIds.push(message.properties.messageId);
+    return message;
   }
   Counted.prototype = Original.prototype;
   module.Message = Counted;
   return counter;
 }
 
-async function run(skip: boolean): Promise<{ events: string[]; ioInputs: unknown; output: unknown; messages: number }> {
+async function run(skip: boolean): Promise<{ events: string[]; ioInputs: unknown; output: unknown; messages: number; messageIds: string[]; executionIds: Set<string> }> {
   const events: string[] = [];
+  const executionIds = new Set<string>();
   let ioInputs: unknown;
   const counter = countMessages();
   try {
     const engine = new Engine({ name: 'shortcuts', source, variables: { skip } } as never);
     const listener = {
-      emit(routingKey: string, api: { id: string; content: { ioSpecification?: { dataInputs?: unknown } }; signal(): void }) {
+      emit(routingKey: string, api: { id: string; executionId: string; content: { ioSpecification?: { dataInputs?: unknown } }; signal(): void }) {
         if (!routingKey.startsWith('activity.') && !routingKey.startsWith('flow.')) return;
+        if (api.executionId) executionIds.add(api.executionId); // activities' (a flow's event has none)
         events.push(`${routingKey} ${api.id}`);
         if (routingKey === 'activity.start' && api.id === 'io-task') ioInputs = api.content.ioSpecification?.dataInputs;
         if (routingKey === 'activity.wait') api.signal();
@@ -47,7 +51,7 @@ async function run(skip: boolean): Promise<{ events: string[]; ioInputs: unknown
     await engine.execute({ listener } as never);
     await ended;
     const output = engine.environment.output;
-    return { events, ioInputs, output, messages: counter.count };
+    return { events, ioInputs, output, messages: counter.count, messageIds: counter.messageIds, executionIds };
   } finally {
     counter.stop();
   }
@@ -67,6 +71,24 @@ describe('broker shortcuts', () => {
     expect(shortcut.output).toEqual(library.output);
     expect(library.events).toContain(skip ? 'activity.end skipped' : 'activity.end end');
     expect(shortcut.messages).toBeLessThan(library.messages * 0.9);
+  });
+
+  it('names executions and messages from one per-process prefix and a counter: never the same id twice', async () => {
+    const prefixes = (ids: Iterable<string>) => new Set([...ids].map((id) => /[_-]([0-9a-z]+)$/.exec(id)![1].slice(0, 8)));
+    const first = await run(false);
+    const second = await run(false);
+    expect(first.executionIds.size).toBeGreaterThan(5);
+    expect([...first.executionIds].filter((id) => second.executionIds.has(id))).toEqual([]);
+    // A message copied on (re-published, cloned) keeps its id; two runs never share one.
+    const messageIds = [...first.messageIds, ...second.messageIds];
+    const secondIds = new Set(second.messageIds);
+    expect(first.messageIds.filter((id) => secondIds.has(id))).toEqual([]);
+    expect(prefixes([...first.executionIds, ...second.executionIds, ...messageIds]).size).toBe(1);
+
+    useBrokerShortcuts(false);
+    const library = await run(false);
+    expect(prefixes(library.executionIds).size).toBeGreaterThan(1);
+    expect(prefixes(library.messageIds).size).toBeGreaterThan(1);
   });
 
   it('still formats a run message when an extension queued formatting (ioSpecification inputs)', async () => {
