@@ -7,6 +7,7 @@ import { ALL_MIGRATIONS } from '../../migrations';
 import { bindNumbersAsParameters } from './sqlite-bound-numbers';
 import { checkpointInBackground } from './sqlite-checkpointer';
 import { serializeSqliteTransactions } from './sqlite-transactions';
+import { installPropertyNameMemo } from './typeorm-property-names';
 
 /**
  * One place that turns the validated database configuration into TypeORM options, for the
@@ -60,7 +61,8 @@ export function createDataSource(db: DatabaseConfig): DataSource {
   return adaptToDriver(new DataSource(dataSourceOptions(db)));
 }
 
-/** What the application needs of a DataSource beyond TypeORM's options (all are no-ops on MySQL). */
+/** What the application needs of a DataSource beyond TypeORM's options (only the property-name memo applies on MySQL). */
 export function adaptToDriver(dataSource: DataSource): DataSource {
+  installPropertyNameMemo();
   return checkpointInBackground(bindNumbersAsParameters(serializeSqliteTransactions(dataSource)));
 }
