@@ -91,6 +91,35 @@ describe('broker shortcuts', () => {
     expect(prefixes(library.messageIds).size).toBeGreaterThan(1);
   });
 
+  it('compiles each routing pattern once and shares it; every key still routes as the library routes it', () => {
+    const smqpDist = dirname(require.resolve('smqp', { paths: [dirname(require.resolve('bpmn-elements'))] }));
+    const { Broker } = require(join(smqpDist, 'index.js'));
+    const patterns = ['#', 'run.#', 'activity.*', 'activity.*.exec_1', 'a.#.z', 'queue.delete'];
+    const keys = ['run.execute', 'activity.wait', 'activity.wait.exec_1', 'activity.wait.exec_2', 'a.b.c.z', 'a.z', 'queue.delete', 'queue.deleted', 'x'];
+    const compiled = (shortcuts: boolean) => {
+      useBrokerShortcuts(shortcuts);
+      const broker = Broker();
+      const exchange = broker.assertExchange('events', 'topic');
+      patterns.forEach((pattern, index) => {
+        broker.assertQueue(`q${index}`);
+        broker.assertQueue(`r${index}`);
+        broker.bindQueue(`q${index}`, 'events', pattern);
+        broker.bindQueue(`r${index}`, 'events', pattern);
+      });
+      const bindings: { pattern: string; testPattern(key: string): boolean; _compiledPattern: unknown }[] = exchange[Symbol.for('bindings')];
+      return {
+        shared: patterns.map((pattern) => new Set(bindings.filter((binding) => binding.pattern === pattern).map((binding) => binding._compiledPattern)).size),
+        routes: bindings.map((binding) => keys.map((key) => binding.testPattern(key))),
+      };
+    };
+    const library = compiled(false);
+    const shortcut = compiled(true);
+    expect(library.shared).toEqual(patterns.map(() => 2));
+    expect(shortcut.shared).toEqual(patterns.map(() => 1));
+    expect(shortcut.routes).toEqual(library.routes);
+    expect(library.routes.flat().filter(Boolean).length).toBeGreaterThan(10);
+  });
+
   it('still formats a run message when an extension queued formatting (ioSpecification inputs)', async () => {
     const { ioInputs } = await run(false);
     expect(ioInputs).toEqual([{ id: 'input-unit', type: 'bpmn:DataInput', name: 'đơn vị' }]);
