@@ -6,6 +6,7 @@ import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from '../../migrations';
 import { bindNumbersAsParameters } from './sqlite-bound-numbers';
 import { checkpointInBackground } from './sqlite-checkpointer';
+import { scanStatementsOnce } from './sqlite-statement-shapes';
 import { serializeSqliteTransactions } from './sqlite-transactions';
 import { installPropertyNameMemo } from './typeorm-property-names';
 
@@ -64,5 +65,5 @@ export function createDataSource(db: DatabaseConfig): DataSource {
 /** What the application needs of a DataSource beyond TypeORM's options (only the property-name memo applies on MySQL). */
 export function adaptToDriver(dataSource: DataSource): DataSource {
   installPropertyNameMemo();
-  return checkpointInBackground(bindNumbersAsParameters(serializeSqliteTransactions(dataSource)));
+  return checkpointInBackground(bindNumbersAsParameters(scanStatementsOnce(serializeSqliteTransactions(dataSource))));
 }
