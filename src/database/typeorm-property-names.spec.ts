@@ -60,6 +60,6 @@ describe('TypeORM property names rewritten once per statement shape', () => {
 
   it('the builder it patches is the one TypeORM uses', () => {
     expect(dataSource.getRepository(ReportEntity).createQueryBuilder('r')).toBeInstanceOf(SelectQueryBuilder);
-    expect(SelectQueryBuilder.prototype.replacePropertyNamesForTheWholeQuery.name).toBe('memoizedPropertyNames');
+    expect((SelectQueryBuilder.prototype as unknown as { replacePropertyNamesForTheWholeQuery: () => string }).replacePropertyNamesForTheWholeQuery.name).toBe('memoizedPropertyNames');
   });
 });

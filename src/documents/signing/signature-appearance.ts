@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import fontkit from '@pdf-lib/fontkit';
 import {
   beginText,
   concatTransformationMatrix,
@@ -76,7 +75,8 @@ export class AppearanceFonts {
   }
 
   async embedIn(document: PDFDocument): Promise<PDFFont[]> {
-    document.registerFontkit(fontkit);
+    // Loaded on first use (~120 ms to require), not by every process at start: most never sign.
+    document.registerFontkit((await import('@pdf-lib/fontkit')).default);
     return Promise.all(this.faces.map((face) => document.embedFont(face, { subset: true })));
   }
 }
