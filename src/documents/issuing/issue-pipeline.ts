@@ -20,6 +20,7 @@ import { DocumentSigner, IssueRenderer, RenderedDocument, SigningRequest, isDefe
 import { PendingSignatureEntity } from '../signing/pending-signature.entity';
 import { ApprovedDocument, IssuedDocuments } from './issued-documents';
 import { FINAL_STATES, IssuedDocumentEntity, IssueState } from './issued-document.entity';
+import { AT_ONCE } from '../pdf-metadata';
 
 /** Characters the outgoing register's recipients column holds (outgoing_register_entries.recipients). */
 const REGISTER_RECIPIENTS_MAX = 2000;
@@ -252,7 +253,7 @@ export class IssuePipeline {
       if (stored.sha256 !== sha256 && stored.pdf.equals(final)) throw new Error(`Document ${id}: the store recorded ${stored.sha256} for bytes hashing to ${sha256}`);
       await this.afterStep('store', id);
     }
-    pages ??= (await PDFDocument.load(stored.pdf, { updateMetadata: false })).getPageCount();
+    pages ??= (await PDFDocument.load(stored.pdf, { updateMetadata: false, ...AT_ONCE.parse })).getPageCount();
     const now = this.clock.now();
     const recorded = stored;
     const result = await writeTransaction(this.dataSource, async (manager) => {

@@ -1,4 +1,5 @@
 import { PDFCrossRefStream, PDFDocument, PDFName, PDFNumber, PDFObject, PDFRef } from 'pdf-lib';
+import { AT_ONCE } from '../pdf-metadata';
 
 /** The bytes pdf-lib writes for an object, to tell which objects a change touched. */
 function bytesOf(object: PDFObject): Buffer {
@@ -23,7 +24,7 @@ export function lastStartXref(pdf: Buffer): number {
  * written here, object by object, from pdf-lib's serialisation.
  */
 export async function appendRevision(original: Buffer, change: (document: PDFDocument) => Promise<void>): Promise<Buffer> {
-  const document = await PDFDocument.load(original, { updateMetadata: false });
+  const document = await PDFDocument.load(original, { updateMetadata: false, ...AT_ONCE.parse });
   const context = document.context;
   // pdf-lib does not count the object streams and cross-reference streams it unpacked: new objects
   // must not take their numbers (an object compressed in a stream would resolve to ours).

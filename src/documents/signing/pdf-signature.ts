@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
 import { appendRevision } from './pdf-revision';
+import { AT_ONCE } from '../pdf-metadata';
 
 /** Bytes reserved for the CMS (certificate chain included); hex-encoded in the file, so twice as many characters. */
 export const CONTENTS_BYTES = 16 * 1024;
@@ -140,7 +141,7 @@ function derLength(bytes: Buffer): number {
 
 /** Every signature field with a value, in the order the file lists them. */
 export async function readSignatures(pdf: Buffer): Promise<PdfSignature[]> {
-  const document = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true });
+  const document = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true, ...AT_ONCE.parse });
   const pages = document.getPages();
   const signatures: PdfSignature[] = [];
   for (const field of document.getForm().getFields()) {
