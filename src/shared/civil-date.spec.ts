@@ -1,4 +1,5 @@
-import { civilDateOf, instantOf, isoCivilDate } from './civil-date';
+import { DateTime } from 'luxon';
+import { civilDateFromIso, civilDateOf, instantOf, isoCivilDate, VIETNAM_TIME_ZONE } from './civil-date';
 
 describe('civil dates in Vietnam time, whatever the server zone', () => {
   it('puts 31/12 17:00 UTC on 1 January of the next year', () => {
@@ -37,5 +38,31 @@ describe('the kept civil day', () => {
   it('answers an invalid date as luxon does, without keeping it', () => {
     expect(isoCivilDate(new Date(Number.NaN))).toBeNull();
     expect(isoCivilDate(new Date('2026-11-14T05:00:00Z'))).toBe('2026-11-14');
+  });
+});
+
+describe('civilDateFromIso', () => {
+  it('reads a plain date as luxon does: every day of 2023–2025 and the impossible ones refused', () => {
+    const luxon = (iso: string) => {
+      const date = DateTime.fromISO(iso, { zone: VIETNAM_TIME_ZONE });
+      return date.isValid ? { year: date.year, month: date.month, day: date.day } : 'invalid';
+    };
+    const ours = (iso: string) => {
+      try {
+        return civilDateFromIso(iso);
+      } catch (error) {
+        expect(error).toBeInstanceOf(RangeError);
+        return 'invalid';
+      }
+    };
+    const isos: string[] = ['2024-02-29', '2025-02-29', '2026-02-30', '2026-13-01', '2026-00-10', '2026-04-31', '2026-12-00', '2026-12-32', '0050-06-15', '9999-12-31'];
+    for (let at = Date.UTC(2023, 0, 1); at < Date.UTC(2026, 0, 1); at += 86_400_000) isos.push(new Date(at).toISOString().slice(0, 10));
+    for (const iso of isos) expect([iso, ours(iso)]).toEqual([iso, luxon(iso)]);
+    expect(ours('2026-02-30')).toBe('invalid');
+  });
+
+  it('reads an instant with its offset in the zone', () => {
+    expect(civilDateFromIso('2026-01-04T18:00:00Z')).toEqual({ year: 2026, month: 1, day: 5 });
+    expect(() => civilDateFromIso('2026-01-04T18:00:00')).toThrow(RangeError);
   });
 });
