@@ -32,13 +32,9 @@ export function scanStatementsOnce(dataSource: DataSource): DataSource {
   const shapes = new Map<string, Part[]>();
   driver.escapeQueryWithParameters = (sql, parameters, nativeParameters) => {
     if (!enabled || !parameters) return escape(sql, parameters, nativeParameters);
-    let count = 0;
-    for (const key in parameters) {
-      const value = parameters[key];
-      if (typeof value === 'number' || typeof value === 'function') return escape(sql, parameters, nativeParameters);
-      count++;
-    }
-    if (count === 0) return escape(sql, parameters, nativeParameters);
+    const values = Object.values(parameters);
+    // No parameters, or a value TypeORM writes into the text: its own path.
+    if (!values.length || values.some((value) => typeof value === 'number' || typeof value === 'function')) return escape(sql, parameters, nativeParameters);
     // The native parameters' share, which does not depend on the text.
     const [, escaped] = escape(sql, {}, nativeParameters);
     let shape = shapes.get(sql);

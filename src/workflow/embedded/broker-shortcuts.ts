@@ -8,9 +8,9 @@ let enabled = true;
 /** Drawn once per process: ids made by another process (saved in a state) cannot repeat this one's. */
 const ID_PREFIX = randomBytes(4).toString('hex');
 let idCounter = 0;
+const nextId = () => ID_PREFIX + (idCounter++).toString(36);
 /** Compiled routing patterns kept (the 110-unit cycle has ~5,000 distinct ones). */
 const PATTERNS_KEPT = 20_000;
-const nextId = () => ID_PREFIX + (idCounter++).toString(36);
 
 /** Test-only: with `false`, all five take the library's own path again (to compare the two). */
 export function useBrokerShortcuts(on: boolean): void {
