@@ -57,6 +57,26 @@ async function run(skip: boolean): Promise<{ events: string[]; ioInputs: unknown
   }
 }
 
+/** Queues of the engine's brokers (smqp's), counted by walking what the engine holds. */
+function reachableQueues(root: unknown): number {
+  const seen = new Set<object>();
+  const pending: unknown[] = [root];
+  let queues = 0;
+  while (pending.length) {
+    const value = pending.pop();
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) continue;
+    seen.add(value);
+    if ((value as { constructor?: { name?: string } }).constructor?.name === 'Queue') queues++;
+    for (const key of Reflect.ownKeys(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if (descriptor && 'value' in descriptor) pending.push(descriptor.value);
+    }
+    if (value instanceof Map) for (const [key, entry] of value) pending.push(key, entry);
+    if (value instanceof Set) for (const entry of value) pending.push(entry);
+  }
+  return queues;
+}
+
 describe('broker shortcuts', () => {
   beforeAll(() => installBrokerShortcuts());
   afterEach(() => useBrokerShortcuts(true));
@@ -118,6 +138,44 @@ describe('broker shortcuts', () => {
     expect(shortcut.shared).toEqual(patterns.map(() => 1));
     expect(shortcut.routes).toEqual(library.routes);
     expect(library.routes.flat().filter(Boolean).length).toBeGreaterThan(10);
+  });
+
+  it("builds a queue's or exchange's event exchange only for a listener other than the broker: an engine holds under half the queues", async () => {
+    const queuesOf = async (shortcuts: boolean) => {
+      useBrokerShortcuts(shortcuts);
+      const engine = new Engine({ name: 'queues', source, variables: { skip: false } } as never);
+      await engine.execute();
+      return reachableQueues(engine);
+    };
+    const library = await queuesOf(false);
+    const shortcut = await queuesOf(true);
+    expect(library).toBeGreaterThan(100);
+    expect(shortcut).toBeLessThan(library * 0.5);
+  });
+
+  it.each(['queue deleted with its last consumer', 'exchange deleted with its last binding', 'undeliverable message returned', 'listener added to a queue'])('tells the broker and every listener what the library tells them: %s', (scenario) => {
+    const observe = (shortcuts: boolean) => {
+      useBrokerShortcuts(shortcuts);
+      const smqpDist = dirname(require.resolve('smqp', { paths: [dirname(require.resolve('bpmn-elements'))] }));
+      const { Broker } = require(join(smqpDist, 'index.js'));
+      const broker = Broker();
+      const seen: string[] = [];
+      broker.on('return', (message: { fields: { routingKey: string } }) => seen.push(`returned ${message.fields.routingKey}`));
+      const exchange = broker.assertExchange('work', 'topic', { autoDelete: true });
+      const queue = broker.assertQueue('jobs', { autoDelete: true, durable: false });
+      broker.bindQueue('jobs', 'work', 'job.#');
+      if (scenario === 'listener added to a queue') queue.on('depleted', () => seen.push('depleted'));
+      const consumer = broker.subscribeTmp('work', 'job.#', (routingKey: string, message: { ack(): void }) => (seen.push(`got ${routingKey}`), message.ack()));
+      broker.publish('work', 'job.one', 'payload');
+      if (scenario === 'undeliverable message returned') broker.publish('work', 'nobody.listens', 'payload', { mandatory: true });
+      if (scenario === 'queue deleted with its last consumer') queue.consume(() => undefined, { consumerTag: 'only' }) && queue.cancel('only');
+      if (scenario === 'exchange deleted with its last binding') (broker.cancel(consumer.consumerTag), broker.unbindQueue('jobs', 'work', 'job.#'));
+      return { seen, queues: [...broker[Symbol.for('entities')].get('queues').keys()].filter((name: string) => !name.startsWith('smq.')), exchange: Boolean(broker.getExchange('work')), bindings: exchange.bindingCount, consumers: broker.getConsumers().length };
+    };
+    const library = observe(false);
+    const shortcut = observe(true);
+    expect(shortcut).toEqual(library);
+    expect(library.seen).toContain('got job.one');
   });
 
   it('still formats a run message when an extension queued formatting (ioSpecification inputs)', async () => {
