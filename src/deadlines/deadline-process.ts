@@ -15,10 +15,14 @@ export const REPORT_DEADLINE_JOBS = {
   raise: 'raise-deadline-alarm',
 } as const;
 
-/** Wakes a report's deadline watch: its deadline changed, or (with REPORT_SENT) the report was sent. */
+/**
+ * Wakes a report's deadline watch: its deadline changed (carrying the next alarm, `replanned`, or not,
+ * for the watch to plan by its job), or (with REPORT_SENT) the report was sent. Every wake says whether
+ * it carries a plan: the flag stays among the watch's variables until the next wake.
+ */
 export const DEADLINE_CHANGED_MESSAGE = 'report-deadline-changed';
 /** The wake-up's variables when the report was sent: the watch ends without planning again. */
-export const REPORT_SENT: Pick<ReportDeadlineVariables, 'reportSent'> = { reportSent: true };
+export const REPORT_SENT: Pick<ReportDeadlineVariables, 'reportSent' | 'replanned'> = { reportSent: true, replanned: false };
 /** A wake-up that finds the watch between two steps waits this long for it. */
 export const DEADLINE_WAKE_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -33,6 +37,8 @@ export interface ReportDeadlineVariables extends Partial<PlannedAlarmVariables> 
   reportSent: boolean;
   /** The watch starts with its first alarm planned (`next`, `alarmAt`, `alarmKind`); without it, it plans first. */
   planned?: boolean;
+  /** Set by a wake that carries the next alarm, planned by whoever moved the deadline: no plan job follows. */
+  replanned?: boolean;
 }
 
 /** Variables set by `plan-deadline-alarm`. */

@@ -80,17 +80,18 @@ export class DeadlinesService {
    */
   async startWatch(report: ReportEntity): Promise<void> {
     if (report.deadlineWatchKey) return;
-    const variables: ReportDeadlineVariables = { reportId: report.id, reportKey: deadlineWatchKey(report.id), reportSent: false, ...(await this.firstPlan(report)) };
+    const variables: ReportDeadlineVariables = { reportId: report.id, reportKey: deadlineWatchKey(report.id), reportSent: false, ...(await this.planHere(report, 'planned')) };
     const instance = await this.engine.startInstance({ bpmnProcessId: REPORT_DEADLINE_PROCESS.id, businessKey: deadlineWatchBusinessKey(report.id), variables: { ...variables } });
     await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { deadlineWatchKey: instance.instanceKey });
     report.deadlineWatchKey = instance.instanceKey;
   }
 
-  private async firstPlan(report: ReportEntity): Promise<Partial<ReportDeadlineVariables>> {
+  /** The next alarm, planned here and flagged so (`planned` at start, `replanned` on a wake); false before the year's holidays are known. */
+  private async planHere(report: ReportEntity, flag: 'planned' | 'replanned'): Promise<Partial<ReportDeadlineVariables>> {
     try {
-      return { planned: true, ...(await this.planNextAlarm(report)) };
+      return { [flag]: true, ...(await this.planNextAlarm(report)) };
     } catch (error) {
-      if (error instanceof MissingHolidayCalendarError) return { planned: false };
+      if (error instanceof MissingHolidayCalendarError) return { [flag]: false };
       throw error;
     }
   }
@@ -113,9 +114,13 @@ export class DeadlinesService {
     return { next: 'alarm', alarmAt: next.dueAt.toISOString(), alarmKind: next.kind };
   }
 
-  /** Tells the watches of these reports to plan again: a deadline moved. */
-  async wakeWatches(reportIds: number[]): Promise<void> {
-    for (const reportId of reportIds) await this.wake(reportId, {});
+  /**
+   * Tells the watches of these reports (read after the deadline moved) their next alarm: each plans it
+   * here, by the rule its plan job applies, so that the watch waits again without a job. Before the
+   * year's holidays are known, the watch plans by its job (which waits as an incident until they are).
+   */
+  async wakeWatches(reports: ReportEntity[]): Promise<void> {
+    for (const report of reports) await this.wake(report.id, await this.planHere(report, 'replanned'));
   }
 
   /** Tells the report's watch that the report was sent (on paper, say): it ends without planning again. */
@@ -139,8 +144,7 @@ export class DeadlinesService {
       await manager.update(CycleEntity, { id: cycle.id }, { deadlineAt: deadline });
       await this.audit.record(manager, { actor, action: 'cycle.deadline-changed', subject: { type: 'cycle', id: cycle.id }, cycleId: String(cycle.id), before: { deadlineAt: cycle.deadlineAt }, after: { deadlineAt: deadline } });
     });
-    const waiting = await this.dataSource.getRepository(ReportEntity).findBy({ cycleId: cycle.id, sentAt: IsNull(), onPaper: false });
-    await this.wakeWatches(waiting.map((r) => r.id));
+    await this.wakeWatches(await this.dataSource.getRepository(ReportEntity).findBy({ cycleId: cycle.id, sentAt: IsNull(), onPaper: false }));
     return this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: cycle.id });
   }
 
@@ -155,8 +159,9 @@ export class DeadlinesService {
       await manager.update(ReportEntity, { id: report.id }, { deadlineAt: deadline });
       await this.audit.record(manager, { actor, action: 'report.deadline-changed', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), before: { deadlineAt: report.deadlineAt }, after: { deadlineAt: deadline } });
     });
-    await this.wakeWatches([report.id]);
-    return this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id });
+    const moved = await this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id });
+    await this.wakeWatches([moved]);
+    return moved;
   }
 
   /** A consolidating unit's own deadline for the units reporting to it (a district for its communes): no later than its own. */
@@ -177,7 +182,7 @@ export class DeadlinesService {
     });
     const units = await this.dataSource.getRepository(UnitEntity).findBy({ reportsToId: consolidation.unitId });
     const waiting = await this.dataSource.getRepository(ReportEntity).findBy({ cycleId: consolidation.cycleId, unitId: In(units.map((u) => u.id)), sentAt: IsNull(), onPaper: false });
-    await this.wakeWatches(waiting.map((r) => r.id));
+    await this.wakeWatches(waiting);
     return this.dataSource.getRepository(ConsolidationEntity).findOneByOrFail({ id: consolidation.id });
   }
 

@@ -125,9 +125,14 @@ describe.each(TEST_DATABASE_KINDS)('the cycle under a controlled clock [%s]', (k
     await deadlines.setUnitsDeadline((await consolidationOf(district)).id, new Date('2026-11-07T23:59:59.999+07:00'), await actor('consolidator', district));
     const refused = await deadlines.setUnitsDeadline((await consolidationOf(district)).id, new Date('2026-11-20T23:59:59.999+07:00'), await actor('consolidator', district)).catch((e) => e);
     expect(refused.fields?.[0]?.code).toBe('after-own-deadline');
+    const commune = unit('Lê Hồng Phong');
+    // The district's change told each commune's watch its next alarm: none of them ran a plan job for it.
+    await engine.whenIdle();
+    const watchHistory = await engine.getHistory((await reportOf(commune)).deadlineWatchKey!);
+    expect(watchHistory.filter((entry) => entry.elementId === 'sent-check' && entry.event === 'completed')).toHaveLength(1);
+    expect(watchHistory.filter((entry) => entry.elementId === 'plan-deadline-alarm')).toEqual([]);
 
     await advanceTo('2026-11-09T02:00:00Z'); // Monday 9/11, 09:00
-    const commune = unit('Lê Hồng Phong');
     // Reminders 5 and 1 working days before Friday 6/11 (the last working day on or before the deadline), at 08:00.
     expect(await alarmsOf(commune)).toEqual(['reminder@2026-10-30T01:00:00.000Z', 'reminder@2026-11-05T01:00:00.000Z', 'deadline@2026-11-07T17:00:00.000Z']);
     expect((await reportOf(commune)).lateSince?.toISOString()).toBe('2026-11-07T17:00:00.000Z');

@@ -58,6 +58,33 @@ describeContract('the deadline watch', __dirname, (h) => {
     expect(await plansOf(watch.instanceKey)).toBe(1);
   });
 
+  /** A watch started planned (first alarm in a day), then woken with its deadline moved and the next alarm planned by the waker. */
+  const wakeReplanned = async (reportId: number) => {
+    const watch = await startPlanned(reportId);
+    const movedTo = new Date(h().clock.now().getTime() + 3 * DAY).toISOString();
+    await h().step((engine) => engine.publishMessage({ name: 'report-deadline-changed', correlationKey: `report:${reportId}`, variables: { replanned: true, next: 'alarm', alarmAt: movedTo, alarmKind: 'deadline' } }));
+    return { watch, movedTo };
+  };
+
+  it('given a waiting watch, when a wake carries the next alarm (replanned), then it waits for that alarm without a plan job', async () => {
+    const { watch, movedTo } = await wakeReplanned(5);
+
+    expect(await plansOf(watch.instanceKey)).toBe(0);
+    const state = await h().step((engine) => engine.getInstance(watch.instanceKey));
+    expect(state.activeElements.map((element) => element.elementId).sort()).toEqual(['alarm-due', 'alarm-or-change', 'deadline-changed']);
+    expect(state.variables).toMatchObject({ alarmAt: movedTo, alarmKind: 'deadline' });
+  });
+
+  it('given a watch woken with the next alarm (replanned), its timer fires at that alarm, not at the one before', async () => {
+    const { watch } = await wakeReplanned(6);
+    const raised = async () => (await h().step((engine) => engine.getHistory(watch.instanceKey))).some((entry) => entry.elementId === 'raise-deadline-alarm');
+
+    await h().advance(DAY + 1000);
+    expect(await raised()).toBe(false);
+    await h().advance(2 * DAY);
+    expect(await raised()).toBe(true);
+  });
+
   it('given a waiting watch, when its deadline changes it plans again, and when the report is sent it ends without planning', async () => {
     await h().deploy('../../processes/report-deadline.bpmn');
     await h().worker('plan-deadline-alarm', async () => JobOutcomes.complete({ next: 'alarm', alarmAt: new Date(h().clock.now().getTime() + 10 * DAY).toISOString() }));
@@ -65,7 +92,7 @@ describeContract('the deadline watch', __dirname, (h) => {
     const watch = await h().step((engine) => engine.startInstance({ bpmnProcessId: 'report-deadline', variables: { reportId: 2, reportKey: 'report:2', reportSent: false } }));
     expect(await plansOf(watch.instanceKey)).toBe(1); // not planned at start: the watch plans first
 
-    await h().step((engine) => engine.publishMessage({ name: 'report-deadline-changed', correlationKey: 'report:2', variables: {} }));
+    await h().step((engine) => engine.publishMessage({ name: 'report-deadline-changed', correlationKey: 'report:2', variables: { replanned: false } }));
     expect(await plansOf(watch.instanceKey)).toBe(2);
     const sent = await h().step((engine) => engine.publishMessage({ name: 'report-deadline-changed', correlationKey: 'report:2', variables: { reportSent: true } }));
 
