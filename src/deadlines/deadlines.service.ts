@@ -159,9 +159,9 @@ export class DeadlinesService {
       await manager.update(ReportEntity, { id: report.id }, { deadlineAt: deadline });
       await this.audit.record(manager, { actor, action: 'report.deadline-changed', subject: { type: 'report', id: report.id }, unitId: report.unitId, cycleId: String(report.cycleId), before: { deadlineAt: report.deadlineAt }, after: { deadlineAt: deadline } });
     });
-    const moved = await this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id });
-    await this.wakeWatches([moved]);
-    return moved;
+    await this.wakeWatches([await this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id })]);
+    // Read again: planning the watch's next alarm lifts a lateness the extension ended.
+    return this.dataSource.getRepository(ReportEntity).findOneByOrFail({ id: report.id });
   }
 
   /** A consolidating unit's own deadline for the units reporting to it (a district for its communes): no later than its own. */

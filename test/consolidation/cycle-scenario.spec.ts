@@ -155,7 +155,8 @@ describe.each(TEST_DATABASE_KINDS)('the cycle under a controlled clock [%s]', (k
     ]);
 
     const extended = unit('Trần Phú');
-    await deadlines.setUnitDeadline((await reportOf(extended)).id, new Date('2026-11-20T23:59:59.999+07:00'), await actor('consolidator', district));
+    const answered = await deadlines.setUnitDeadline((await reportOf(extended)).id, new Date('2026-11-20T23:59:59.999+07:00'), await actor('consolidator', district));
+    expect(answered.lateSince).toBeNull(); // what the extension's request answers, not only what is stored
     await engine.whenIdle();
     expect((await reportOf(extended)).lateSince).toBeNull();
     await advanceTo('2026-11-13T02:00:00Z'); // Friday 13/11 09:00: 5 working days before Friday 20/11
