@@ -75,7 +75,7 @@ export function installBrokerShortcuts(): void {
   const { Queue } = require(join(smqpDist, 'Queue.js'));
   const emit = Queue.prototype.emit;
   Queue.prototype.emit = function emitHeard(this: any, eventName: string, content: unknown) {
-    if (enabled && UNHEARD_QUEUE_EVENTS.has(eventName) && (this.events instanceof BrokerHeard ? !this.events.built : onlyTheBrokerHears(this.events, `queue.${eventName}`))) return;
+    if (enabled && UNHEARD_QUEUE_EVENTS.has(eventName) && (this.events instanceof BrokerHeard ? this.events.onlyTheBrokerHears(`queue.${eventName}`) : onlyTheBrokerHears(this.events, `queue.${eventName}`))) return;
     return emit.call(this, eventName, content);
   };
 
@@ -167,8 +167,9 @@ function brokerHeardEvents(EventExchange: (name: string) => any, exchangePrototy
       private readonly brokerHandler: BrokerEventHandler,
     ) {}
 
-    get built(): boolean {
-      return this.exchange !== null;
+    /** True when no listener but the broker's handler takes this key (see `onlyTheBrokerHears` for a built exchange). */
+    onlyTheBrokerHears(routingKey: string): boolean {
+      return this.exchange === null && !this.listeners.some((listener) => listener.key === routingKey);
     }
 
     /** The library's event exchange, built on first use other than these, with every listener bound in order. */

@@ -164,7 +164,10 @@ describe('broker shortcuts', () => {
       const exchange = broker.assertExchange('work', 'topic', { autoDelete: true });
       const queue = broker.assertQueue('jobs', { autoDelete: true, durable: false });
       broker.bindQueue('jobs', 'work', 'job.#');
-      if (scenario === 'listener added to a queue') queue.on('depleted', () => seen.push('depleted'));
+      if (scenario === 'listener added to a queue') {
+        queue.on('depleted', () => seen.push('depleted'));
+        queue.consume((routingKey: string, message: { ack(): void }) => message.ack(), { consumerTag: 'drains' });
+      }
       const consumer = broker.subscribeTmp('work', 'job.#', (routingKey: string, message: { ack(): void }) => (seen.push(`got ${routingKey}`), message.ack()));
       broker.publish('work', 'job.one', 'payload');
       if (scenario === 'undeliverable message returned') broker.publish('work', 'nobody.listens', 'payload', { mandatory: true });
@@ -176,6 +179,7 @@ describe('broker shortcuts', () => {
     const shortcut = observe(true);
     expect(shortcut).toEqual(library);
     expect(library.seen).toContain('got job.one');
+    if (scenario === 'listener added to a queue') expect(library.seen).toContain('depleted');
   });
 
   it('still formats a run message when an extension queued formatting (ioSpecification inputs)', async () => {
