@@ -41,4 +41,17 @@ describe('deadline alarms', () => {
     expect(nextAlarm(alarms, new Set(), new Date('2026-11-20T00:00:00Z'))?.kind).toBe('deadline');
     expect(nextAlarm(alarms, new Set(alarms.map(alarmKey)), new Date('2026-11-20T00:00:00Z'))).toBeNull();
   });
+
+  it('answers a deadline asked again as the first time, from its own calendar, in copies the caller may change', () => {
+    const rules = { reminderOffsets: [1], escalationDays: 2 };
+    const first = deadlineAlarms(deadline, rules, calendar, zone);
+    first[0].dueAt.setTime(0);
+    first.pop();
+    expect(deadlineAlarms(deadline, rules, calendar, zone).map((a) => a.dueAt.toISOString())).toEqual(['2026-11-12T01:00:00.000Z', '2026-11-14T17:00:00.000Z', '2026-11-17T01:00:00.000Z']);
+    // The same key on another calendar (Thursday 12/11 a holiday there) is planned there.
+    const withHoliday = new WorkingDayCalendar(['2026-11-12'], new Set([2026]));
+    expect(deadlineAlarms(deadline, rules, withHoliday, zone)[0].dueAt.toISOString()).toBe('2026-11-11T01:00:00.000Z');
+    // Other rules, same deadline: not the plan kept for the first.
+    expect(deadlineAlarms(deadline, { reminderOffsets: [2], escalationDays: 2 }, calendar, zone)[0].dueAt.toISOString()).toBe('2026-11-11T01:00:00.000Z');
+  });
 });

@@ -23,6 +23,25 @@ const WORKDAY_START = { hour: 8, minute: 0 };
  * lateness the instant after it, and the escalation `escalationDays` working days later.
  */
 export function deadlineAlarms(deadline: Date, rules: DeadlineRules, calendar: WorkingDayCalendar, zone: string): PlannedAlarm[] {
+  // Every watch of a cycle plans from the same few deadlines, and each plan walked the calendar
+  // day by day through luxon (~2 ms): kept per calendar (whose holidays never change) and key.
+  let planned = plannedByCalendar.get(calendar);
+  if (!planned) plannedByCalendar.set(calendar, (planned = new Map()));
+  const key = `${deadline.getTime()}|${zone}|${rules.reminderOffsets.join(',')}|${rules.escalationDays}`;
+  let alarms = planned.get(key);
+  if (!alarms) {
+    if (planned.size >= PLANS_KEPT) planned.clear();
+    planned.set(key, (alarms = alarmsOf(deadline, rules, calendar, zone)));
+  }
+  // Copies: a caller may keep or change what it is given.
+  return alarms.map((alarm) => ({ kind: alarm.kind, dueAt: new Date(alarm.dueAt.getTime()) }));
+}
+
+/** Distinct deadlines a process keeps the alarms of (a cycle has one, plus the units' own and the extensions). */
+const PLANS_KEPT = 1000;
+const plannedByCalendar = new WeakMap<WorkingDayCalendar, Map<string, PlannedAlarm[]>>();
+
+function alarmsOf(deadline: Date, rules: DeadlineRules, calendar: WorkingDayCalendar, zone: string): PlannedAlarm[] {
   const at = (day: string) => instantOf(civilDateFromIso(day, zone), WORKDAY_START, zone);
   const deadlineDay = isoCivilDate(deadline, zone);
   const lastWorkingDay = calendar.onOrBefore(deadlineDay);
