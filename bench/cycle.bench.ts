@@ -6,7 +6,8 @@
  * Measured: wall time of the cycle, PDFs written, PDFs per second, peak memory of the application
  * process (RSS) and of its Chromium (PSS of the browser's processes), database size at the end; then
  * the wall time of rendering that many unit reports (2 in flight, the application's pool) in a fresh
- * process. `org` is a data-set id or file, or `generated:<districts>x<communes>` for a generated
+ * process, and of rendering again the very documents the cycle stored (its consolidated reports are
+ * longer than a unit's), each from the kind and data it was issued with. `org` is a data-set id or file, or `generated:<districts>x<communes>` for a generated
  * three-level tree (bench/support/generated-tree.ts, 20 agencies + districts × communes).
  *
  *   node -r ./scripts/register-typescript.js bench/cycle.bench.ts <org> [DATABASE_URL]
@@ -90,6 +91,8 @@ async function main() {
     const pdfs = summary.documents.length + (summary.ministryDraft ? 1 : 0);
     const dbBytes = await databaseBytes(out);
     const alone = await runChild(['bench/support/render-alone.ts', String(pdfs)]);
+    // The same documents the cycle issued, from their stored kind and data (consolidated reports included).
+    const sameDocuments = await runChild(['bench/support/render-alone.ts', '--store', join(out, 'runtime', 'documents')]);
     const report = {
       org: orgArgument,
       database: databaseUrl ? 'mariadb' : 'sqlite',
@@ -98,6 +101,8 @@ async function main() {
       cycle: { wallS: Math.round(cycle.wallMs / 100) / 10, pdfPerS: Math.round((pdfs / cycle.wallMs) * 1e4) / 10, appPeakRssMb: cycle.appPeakRssMb, chromiumPeakPssMb: cycle.chromiumPeakPssMb, databaseMb: Math.round(dbBytes / 2 ** 20) },
       renderAlone: { wallS: Math.round(alone.wallMs / 100) / 10, ...JSON.parse(alone.stdout) },
       cycleOverRenderAlone: Math.round((cycle.wallMs / alone.wallMs) * 100) / 100,
+      sameDocumentsAlone: { wallS: Math.round(sameDocuments.wallMs / 100) / 10, ...JSON.parse(sameDocuments.stdout) },
+      cycleOverSameDocumentsAlone: Math.round((cycle.wallMs / sameDocuments.wallMs) * 100) / 100,
       simulatorPhasesMs: summary.durationsMs,
       loadAverage: require('node:os').loadavg().map((value: number) => Number(value.toFixed(1))),
     };
