@@ -7,8 +7,9 @@
  * process (RSS) and of its Chromium (PSS of the browser's processes), database size at the end; then
  * the wall time of rendering that many unit reports (2 in flight, the application's pool) in a fresh
  * process, and of rendering again the very documents the cycle stored (its consolidated reports are
- * longer than a unit's), each from the kind and data it was issued with. `org` is a data-set id or file, or `generated:<districts>x<communes>` for a generated
- * three-level tree (bench/support/generated-tree.ts, 20 agencies + districts × communes).
+ * longer than a unit's), each from the kind and data it was issued with. `org` is a data-set id or
+ * file, or `generated:<districts>x<communes>` for a generated three-level tree
+ * (bench/support/generated-tree.ts, 20 agencies + districts × communes).
  *
  *   node -r ./scripts/register-typescript.js bench/cycle.bench.ts <org> [DATABASE_URL]
  */

@@ -37,8 +37,9 @@ async function documentsToRender(catalogue: TemplateCatalogue, args: string[]): 
   const work: Work[] = [];
   for (const id of await store.documentIds()) {
     const stored = await store.get(id);
-    const numbered = (stored?.data as { document?: { number?: unknown } } | undefined)?.document?.number != null;
-    if (stored) work.push({ kind: stored.kind, data: stored.data, draft: !numbered });
+    if (!stored) continue;
+    const numbered = (stored.data as { document?: { number?: unknown } }).document?.number != null;
+    work.push({ kind: stored.kind, data: stored.data, draft: !numbered });
   }
   if (work.length === 0) throw new Error(`render-alone: no stored document under ${args[1]}`);
   return work;
