@@ -3,6 +3,7 @@
 
 Usage: python3 scripts/bpmn/layout.py scripts/bpmn/<name>.json processes/<name>.bpmn
 The spec lists the process, its nodes on a grid (col, row) with their inner XML, flows and messages.
+A flow back to an earlier column runs under both rows, or over them with "over"; "lane" spaces such flows apart.
 """
 import json, sys
 from xml.sax.saxutils import escape
@@ -76,6 +77,10 @@ def main(spec_path, out_path):
             pts = [(scx, sy + sh if tcy > scy else sy), (scx, tcy), (tx, tcy)]
         elif t['col'] == s['col']:
             pts = [(scx, sy + sh if tcy > scy else sy), (tcx, ty if tcy > scy else ty + th)]
+        elif f.get('over'):
+            # a loop back over the top: up above both rows, left, down into the target
+            high = min(sy, ty) - 30 - 10 * f.get('lane', 0)
+            pts = [(scx, sy), (scx, high), (tcx, high), (tcx, ty)]
         else:
             # a loop back: down under both rows, left, up into the target
             low = max(sy + sh, ty + th) + 30 + 10 * f.get('lane', 0)

@@ -1,7 +1,7 @@
 /**
  * The names shared by processes/report-deadline.bpmn and the code, defined once. One deadline watch
  * runs beside each unit's report: it sleeps until the next alarm (a reminder, the deadline, the
- * escalation), raises it, and plans again; a changed deadline or the report sent wakes it early.
+ * escalation), raises it and plans the next in the same job; a changed deadline or the report sent wakes it early.
  */
 export const REPORT_DEADLINE_PROCESS = {
   id: 'report-deadline',
@@ -11,7 +11,7 @@ export const REPORT_DEADLINE_PROCESS = {
 export const REPORT_DEADLINE_JOBS = {
   /** Computes the next alarm from the report's effective deadline and what was already raised. */
   plan: 'plan-deadline-alarm',
-  /** Raises the alarm that fell due (idempotent per report, kind and due instant). */
+  /** Raises the alarm that fell due (idempotent per report, kind and due instant) and answers the next one, as `plan` does. */
   raise: 'raise-deadline-alarm',
 } as const;
 

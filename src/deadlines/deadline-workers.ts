@@ -13,8 +13,10 @@ const ALARM_KINDS: readonly DeadlineAlarmKind[] = ['reminder', 'deadline', 'esca
 
 /**
  * The service tasks of the deadline watch. `plan` reads the report's deadline afresh every time (so an
- * extension or an earlier district deadline moves the timers), by the rule the watch's start also uses; `raise` records the alarm once and
- * acts on it in the same transaction: the lateness is set here, by the engine's timer.
+ * extension or an earlier district deadline moves the timers), by the rule the watch's start also uses;
+ * `raise` records the alarm once and acts on it in the same transaction (the lateness is set here, by
+ * the engine's timer), then answers the next alarm as `plan` would: one job an alarm, one engine step
+ * fewer (a watch started before raise answered it still runs its plan task, which plans again).
  */
 @Injectable()
 export class DeadlineWorkers {
@@ -41,7 +43,7 @@ export class DeadlineWorkers {
     const kind = String(job.variables.alarmKind) as DeadlineAlarmKind;
     const dueAt = new Date(String(job.variables.alarmAt));
     if (!ALARM_KINDS.includes(kind) || Number.isNaN(dueAt.getTime())) return JobOutcomes.fail(`alarm ${kind} at ${String(job.variables.alarmAt)} is not one this watch plans`, 0);
-    if (report.sentAt || report.onPaper) return JobOutcomes.complete();
+    if (report.sentAt || report.onPaper) return JobOutcomes.complete({ ...(await this.deadlines.planNextAlarm(report)) });
     await writeTransaction(this.dataSource, async (manager) => {
       if (await manager.existsBy(DeadlineAlarmEntity, { reportId: report.id, kind, dueAt })) return;
       const current = await manager.findOneByOrFail(ReportEntity, { id: report.id });
@@ -50,7 +52,8 @@ export class DeadlineWorkers {
       await manager.insert(DeadlineAlarmEntity, { reportId: report.id, kind, dueAt, raisedAt: this.clock.now(), notified });
     });
     this.logger.debug(`report ${report.id}: ${kind} alarm raised`);
-    return JobOutcomes.complete();
+    // The next alarm, as the plan task would answer it: the watch goes on waiting without a second job.
+    return JobOutcomes.complete({ ...(await this.deadlines.planNextAlarm(await this.reportOf(job))) });
   }
 
   private async reportOf(job: Job): Promise<ReportEntity> {
