@@ -7,7 +7,10 @@
  * process (RSS) and of its Chromium (PSS of the browser's processes), database size at the end; then
  * the wall time of rendering that many unit reports (2 in flight, the application's pool) in a fresh
  * process, and of rendering again the very documents the cycle stored (its consolidated reports are
- * longer than a unit's), each from the kind and data it was issued with. `org` is a data-set id or
+ * longer than a unit's), each from the kind and data it was issued with. Also the core-seconds the
+ * machine was busy during each (Chromium's included): the cycle's less its documents' alone is the CPU
+ * the workflow adds, and the cycle's over the cores the least wall time it could take — on 2 cores the
+ * bound the ratio cannot beat however well rendering and workflow overlap. `org` is a data-set id or
  * file, or `generated:<districts>x<communes>` for a generated three-level tree
  * (bench/support/generated-tree.ts, 20 agencies + districts × communes).
  *
@@ -15,9 +18,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generatedTree } from './support/generated-tree';
+import { machineBusyCoreSeconds } from './support/machine-cpu';
 import { treeMemoryMb } from './support/process-memory';
 
 const ROOT = resolve(__dirname, '..');
@@ -26,6 +30,8 @@ const YEAR = '2026';
 
 interface ChildRun {
   wallMs: number;
+  /** Core-seconds the machine was busy meanwhile (machine-cpu.ts): the process, its Chromium and anything else running. */
+  machineCpuS: number;
   appPeakRssMb: number;
   chromiumPeakPssMb: number;
   stdout: string;
@@ -35,6 +41,7 @@ interface ChildRun {
 function runChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
+    const busyAtStart = machineBusyCoreSeconds();
     const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/register-typescript.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -57,7 +64,7 @@ function runChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildRun
     child.on('exit', (code) => {
       clearInterval(sampler);
       if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`));
-      resolvePromise({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, appPeakRssMb: Math.round(peak.app), chromiumPeakPssMb: Math.round(peak.chromium), stdout });
+      resolvePromise({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, machineCpuS: machineBusyCoreSeconds() - busyAtStart, appPeakRssMb: Math.round(peak.app), chromiumPeakPssMb: Math.round(peak.chromium), stdout });
     });
   });
 }
@@ -94,16 +101,26 @@ async function main() {
     const alone = await runChild(['bench/support/render-alone.ts', String(pdfs)]);
     // The same documents the cycle issued, from their stored kind and data (consolidated reports included).
     const sameDocuments = await runChild(['bench/support/render-alone.ts', '--store', join(out, 'runtime', 'documents')]);
+    const round1 = (value: number) => Math.round(value * 10) / 10;
+    // The CPU the workflow adds to rendering, and the least wall time it allows: every core busy throughout.
+    const workflowCpuS = cycle.machineCpuS - sameDocuments.machineCpuS;
+    const cpuBoundS = cycle.machineCpuS / cpus().length;
     const report = {
       org: orgArgument,
       database: databaseUrl ? 'mariadb' : 'sqlite',
       units: summary.units,
       pdfs,
-      cycle: { wallS: Math.round(cycle.wallMs / 100) / 10, pdfPerS: Math.round((pdfs / cycle.wallMs) * 1e4) / 10, appPeakRssMb: cycle.appPeakRssMb, chromiumPeakPssMb: cycle.chromiumPeakPssMb, databaseMb: Math.round(dbBytes / 2 ** 20) },
-      renderAlone: { wallS: Math.round(alone.wallMs / 100) / 10, ...JSON.parse(alone.stdout) },
+      cycle: { wallS: Math.round(cycle.wallMs / 100) / 10, machineCpuS: round1(cycle.machineCpuS), pdfPerS: Math.round((pdfs / cycle.wallMs) * 1e4) / 10, appPeakRssMb: cycle.appPeakRssMb, chromiumPeakPssMb: cycle.chromiumPeakPssMb, databaseMb: Math.round(dbBytes / 2 ** 20) },
+      renderAlone: { wallS: Math.round(alone.wallMs / 100) / 10, machineCpuS: round1(alone.machineCpuS), ...JSON.parse(alone.stdout) },
       cycleOverRenderAlone: Math.round((cycle.wallMs / alone.wallMs) * 100) / 100,
-      sameDocumentsAlone: { wallS: Math.round(sameDocuments.wallMs / 100) / 10, ...JSON.parse(sameDocuments.stdout) },
+      sameDocumentsAlone: { wallS: Math.round(sameDocuments.wallMs / 100) / 10, machineCpuS: round1(sameDocuments.machineCpuS), ...JSON.parse(sameDocuments.stdout) },
       cycleOverSameDocumentsAlone: Math.round((cycle.wallMs / sameDocuments.wallMs) * 100) / 100,
+      workflowCpu: {
+        coreS: round1(workflowCpuS),
+        msPerUnit: Math.round((workflowCpuS * 1000) / summary.units),
+        /** The ratio the cycle's CPU allows at best, against the same documents alone. */
+        cpuBoundOverSameDocumentsAlone: Math.round(((cpuBoundS * 1000) / sameDocuments.wallMs) * 100) / 100,
+      },
       simulatorPhasesMs: summary.durationsMs,
       loadAverage: require('node:os').loadavg().map((value: number) => Number(value.toFixed(1))),
     };

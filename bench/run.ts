@@ -31,7 +31,7 @@ interface Suite {
 const ts = (file: string, ...args: string[]) => ['-r', REGISTER, join(ROOT, file), ...args];
 
 const cycleSummary = (r: Json) => ({
-  figures: `${r.units} units, ${r.pdfs} PDFs in ${r.cycle.wallS} s (${r.cycle.pdfPerS} PDF/s); alone ${r.renderAlone.wallS} s → ${r.cycleOverRenderAlone}× (its own documents alone ${r.sameDocumentsAlone?.wallS} s → ${r.cycleOverSameDocumentsAlone}×); app ${r.cycle.appPeakRssMb} MB, Chromium ${r.cycle.chromiumPeakPssMb} MB; db ${r.cycle.databaseMb} MB`,
+  figures: `${r.units} units, ${r.pdfs} PDFs in ${r.cycle.wallS} s (${r.cycle.pdfPerS} PDF/s); alone ${r.renderAlone.wallS} s → ${r.cycleOverRenderAlone}× (its own documents alone ${r.sameDocumentsAlone?.wallS} s → ${r.cycleOverSameDocumentsAlone}×); workflow CPU ${r.workflowCpu?.msPerUnit} ms/unit, CPU bound ${r.workflowCpu?.cpuBoundOverSameDocumentsAlone}×; app ${r.cycle.appPeakRssMb} MB, Chromium ${r.cycle.chromiumPeakPssMb} MB; db ${r.cycle.databaseMb} MB`,
   goal: 'cycle ≤ 1.3× rendering alone; peak < 1.5 GiB',
 });
 
