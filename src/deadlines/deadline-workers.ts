@@ -11,6 +11,9 @@ import { DeadlinesService } from './deadlines.service';
 
 const ALARM_KINDS: readonly DeadlineAlarmKind[] = ['reminder', 'deadline', 'escalation'];
 
+/** Test switch: with false, a stale alarm (one the deadline in force no longer plans) is raised as it fires. */
+export const deadlineGuards = { staleAlarmsSkipped: true };
+
 /**
  * The service tasks of the deadline watch. `plan` reads the report's deadline afresh every time (so an
  * extension or an earlier district deadline moves the timers), by the rule the watch's start also uses;
@@ -44,6 +47,11 @@ export class DeadlineWorkers {
     const dueAt = new Date(String(job.variables.alarmAt));
     if (!ALARM_KINDS.includes(kind) || Number.isNaN(dueAt.getTime())) return JobOutcomes.fail(`alarm ${kind} at ${String(job.variables.alarmAt)} is not one this watch plans`, 0);
     if (report.sentAt || report.onPaper) return JobOutcomes.complete({ ...(await this.deadlines.planNextAlarm(report)) });
+    // A timer armed before the deadline moved, whose wake was lost: nothing to raise, plan from the deadline in force.
+    if (deadlineGuards.staleAlarmsSkipped && !(await this.deadlines.plansAlarm(report, { kind, dueAt }))) {
+      this.logger.warn(`report ${report.id}: ${kind} alarm at ${dueAt.toISOString()} is no longer planned by its deadline; not raised`);
+      return JobOutcomes.complete({ ...(await this.deadlines.planNextAlarm(report)) });
+    }
     await writeTransaction(this.dataSource, async (manager) => {
       if (await manager.existsBy(DeadlineAlarmEntity, { reportId: report.id, kind, dueAt })) return;
       const current = await manager.findOneByOrFail(ReportEntity, { id: report.id });

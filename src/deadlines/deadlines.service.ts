@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError, ValidationFailedError } from '../shared/e
 import { WorkflowEngine } from '../workflow/workflow-engine';
 import { DeadlineAlarmEntity } from './deadline-alarm.entity';
 import { DEADLINE_CHANGED_MESSAGE, DEADLINE_WAKE_TTL_MS, PlannedAlarmVariables, REPORT_DEADLINE_PROCESS, REPORT_SENT, ReportDeadlineVariables, deadlineWatchBusinessKey, deadlineWatchKey } from './deadline-process';
-import { alarmKey, deadlineAlarms, nextAlarm } from './deadline-schedule';
+import { PlannedAlarm, alarmKey, deadlineAlarms, nextAlarm } from './deadline-schedule';
 
 /**
  * Deadlines of the cycle: the deadline each report must meet (its own extension, else the earlier
@@ -103,15 +103,30 @@ export class DeadlinesService {
    */
   async planNextAlarm(report: ReportEntity): Promise<PlannedAlarmVariables> {
     if (report.sentAt || report.onPaper) return { next: 'done', alarmAt: null, alarmKind: null };
-    const cycle = await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId });
     const deadline = await this.effectiveDeadline(report);
     const now = this.clock.now();
     if (report.lateSince && now <= deadline) await this.dataSource.getRepository(ReportEntity).update({ id: report.id }, { lateSince: null });
-    const alarms = deadlineAlarms(deadline, { reminderOffsets: cycle.reminderOffsets, escalationDays: cycle.escalationDays }, this.calendar, this.config.civilTimeZone);
+    const alarms = await this.alarmsOf(report, deadline);
     const raised = await this.dataSource.getRepository(DeadlineAlarmEntity).findBy({ reportId: report.id });
     const next = nextAlarm(alarms, new Set(raised.map((r) => alarmKey(r))), now);
     if (!next) return { next: 'wait', alarmAt: null, alarmKind: null };
     return { next: 'alarm', alarmAt: next.dueAt.toISOString(), alarmKind: next.kind };
+  }
+
+  /**
+   * Whether the deadline in force still plans this alarm. A watch's timer was armed for the deadline of
+   * its last plan; if the deadline moved and the wake never came (the process stopped between the change
+   * and the wakes), the timer is stale: raising it would remind, or mark late, by a deadline no longer
+   * in force.
+   */
+  async plansAlarm(report: ReportEntity, alarm: PlannedAlarm): Promise<boolean> {
+    const key = alarmKey(alarm);
+    return (await this.alarmsOf(report, await this.effectiveDeadline(report))).some((planned) => alarmKey(planned) === key);
+  }
+
+  private async alarmsOf(report: ReportEntity, deadline: Date): Promise<PlannedAlarm[]> {
+    const cycle = await this.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: report.cycleId });
+    return deadlineAlarms(deadline, { reminderOffsets: cycle.reminderOffsets, escalationDays: cycle.escalationDays }, this.calendar, this.config.civilTimeZone);
   }
 
   /**
