@@ -25,6 +25,7 @@ import { ReportEntity } from '../../src/reports/report.entity';
 import { ReportsService } from '../../src/reports/reports.service';
 import { ControlledClock } from '../../src/shared/clock';
 import { WorkflowEngine } from '../../src/workflow/workflow-engine';
+import { moveClockAndFireTimers } from '../support/controlled-time';
 import { ApiClient, startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
 
@@ -66,15 +67,7 @@ describe.each(TEST_DATABASE_KINDS)('the cycle under a controlled clock [%s]', (k
   const alarmsOf = async (u: UnitEntity) =>
     (await t.dataSource.getRepository(DeadlineAlarmEntity).find({ where: { reportId: (await reportOf(u)).id }, order: { dueAt: 'ASC' } })).map((a) => `${a.kind}@${a.dueAt.toISOString()}`);
 
-  /** Moves the clock and lets the engine fire whatever fell due, until nothing more does. */
-  const moveTo = async (instant: Date) => {
-    clock.set(instant);
-    for (let round = 0; round < 20; round++) {
-      await engine.whenIdle();
-      if ((await engine.runDueTimers()) === 0) break;
-    }
-    await engine.whenIdle();
-  };
+  const moveTo = (instant: Date) => moveClockAndFireTimers(clock, engine, instant);
   /** Lives through the days up to `instant`, each at 09:00 Vietnam time, as a running server would. */
   const advanceTo = async (instant: string) => {
     const until = new Date(instant);

@@ -10,6 +10,7 @@ import { UnitEntity } from '../../src/organization/unit.entity';
 import { ReportEntity } from '../../src/reports/report.entity';
 import { ControlledClock } from '../../src/shared/clock';
 import { WorkflowEngine } from '../../src/workflow/workflow-engine';
+import { moveClockAndFireTimers } from '../support/controlled-time';
 import { startTestApp, TestApp } from '../support/http-app';
 import { TEST_DATABASE_KINDS } from '../support/test-databases';
 
@@ -32,15 +33,7 @@ describe.each(TEST_DATABASE_KINDS)('a deadline watch whose wake was lost [%s]', 
   let cycle: CycleEntity;
   let report: ReportEntity;
 
-  /** Moves the clock and lets the engine fire whatever fell due. */
-  const moveTo = async (instant: Date) => {
-    clock.set(instant);
-    for (let round = 0; round < 20; round++) {
-      await engine.whenIdle();
-      if ((await engine.runDueTimers()) === 0) break;
-    }
-    await engine.whenIdle();
-  };
+  const moveTo = (instant: Date) => moveClockAndFireTimers(clock, engine, instant);
   const watch = async () => (await engine.getInstance(report.deadlineWatchKey!)).variables as { alarmAt: string; alarmKind: string };
   const raised = async () => (await t.dataSource.getRepository(DeadlineAlarmEntity).findBy({ reportId: report.id })).map((alarm) => `${alarm.kind}@${alarm.dueAt.toISOString()}`);
   /** The cycle's deadline moves, and no watch hears of it (the wakes lost with the process). */
